@@ -1,0 +1,37 @@
+"""The slides' numbers and the bytes-per-parameter arithmetic."""
+import pytest
+
+from workshop_utils import llm_facts as F
+
+
+def test_slide_numbers():
+    assert F.DATASETS["CommonCrawl"] == {"tokens": 410e9, "bytes": 3.3e12}
+    assert F.DATASETS["Wikipedia"] == {"tokens": 3e9, "bytes": 83e9}
+    assert F.TRAINING_TOKENS == {"GPT-3": 499e9, "Llama 2": 2e12, "Llama 3": 15e12}
+    assert F.MODELS["GPT-3"]["parameters"] == 175e9
+    assert F.MODELS["Llama 3"]["parameters"] == 405e9
+
+
+def test_history_is_in_order_from_the_1950s_to_today():
+    starts = [era[0] for era in F.HISTORY]
+    assert starts == sorted(starts) and starts[0] == 1950
+    assert F.HISTORY[-1][1] is None and F.HISTORY[-1][2] == "2023 - present"
+    assert F.HISTORY[0][2] == "1950s - 2000s"
+
+
+def test_parameter_bytes():
+    assert F.parameter_bytes(175e9, 16) == 350e9  # GPT-3 at 16-bit = the slide's 350 GB
+    assert F.parameter_bytes(405e9, 16) == 810e9  # Llama 3: not the slide's 2 TB
+    assert F.parameter_bytes(1000, 4) == 500
+    for bad in ((-1, 16), (10, 0), (10, 2.5)):
+        with pytest.raises(ValueError):
+            F.parameter_bytes(*bad)
+
+
+def test_human_readable_units():
+    assert F.human_bytes(350e9) == "350 GB"
+    assert F.human_bytes(3.3e12) == "3.3 TB"
+    assert F.human_bytes(12) == "12 B"
+    assert F.human_count(499e9) == "499B"
+    assert F.human_count(15e12) == "15T"
+    assert F.human_count(1_234_567) == "1.23M"
