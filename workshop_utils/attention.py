@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn as nn
 
 
 def positional_encoding(length: int, d_model: int) -> torch.Tensor:
@@ -22,3 +23,230 @@ def positional_encoding(length: int, d_model: int) -> torch.Tensor:
     encoding[:, 0::2] = torch.sin(angle)
     encoding[:, 1::2] = torch.cos(angle)
     return encoding.float()
+
+
+# --- scaled dot-product attention and masks (notebook 06) ---
+
+def causal_mask(length: int, key_length: int | None = None, device=None) -> torch.Tensor:
+    """Boolean (length, key_length) mask, True where a query may attend: ones(L, S).tril(0).
+
+    Query i sees keys 0..i (the same convention as torch's is_causal=True).
+    """
+    key_length = length if key_length is None else key_length
+    if length < 1 or key_length < 1:
+        raise ValueError(f"mask sizes must be positive, got {length} x {key_length}")
+    return torch.ones(length, key_length, dtype=torch.bool, device=device).tril(0)
+
+
+def scaled_dot_product_attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
+                                 mask: torch.Tensor | None = None,
+                                 causal: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """softmax(Q K^T / sqrt(d_k) + mask) V for query (..., L, E), key (..., S, E), value (..., S, Ev).
+
+    Returns (output (..., L, Ev), weights (..., L, S)). A boolean mask means True = may attend
+    (False becomes -inf); a float mask is added to the scores; causal=True also applies
+    causal_mask(L, S). Same conventions as torch.nn.functional.scaled_dot_product_attention.
+    """
+    if query.dim() < 2 or key.dim() < 2 or value.dim() < 2:
+        raise ValueError("query, key and value need at least 2 dimensions: (..., tokens, features)")
+    if query.size(-1) != key.size(-1):
+        raise ValueError(f"query and key must have the same feature size d_k, got "
+                         f"{query.size(-1)} and {key.size(-1)}")
+    if key.size(-2) != value.size(-2):
+        raise ValueError(f"key and value must have the same number of tokens, got "
+                         f"{key.size(-2)} and {value.size(-2)}")
+    scores = query @ key.transpose(-2, -1) / math.sqrt(query.size(-1))  # (..., L, S)
+    if mask is not None:
+        if mask.dtype == torch.bool:
+            scores = scores.masked_fill(~mask, float("-inf"))
+        else:
+            scores = scores + mask
+    if causal:
+        scores = scores.masked_fill(~causal_mask(scores.size(-2), scores.size(-1), scores.device),
+                                    float("-inf"))
+    weights = scores.softmax(dim=-1)  # each row sums to 1 (a fully masked row gives NaN)
+    return weights @ value, weights
+
+
+SLIDE_SCORES = [[0.4, 0.1, 0.2], [0.6, 0.8, 0.1], [0.7, 0.9, 0.3]]  # the masked-attention slide
+
+
+def masked_scores_example(scores=SLIDE_SCORES) -> dict[str, torch.Tensor]:
+    """The slide's example: scores + (0 on and below the diagonal, -inf above) -> softmax."""
+    scores = torch.as_tensor(scores, dtype=torch.float32)
+    n = scores.size(0)
+    additive_mask = torch.zeros(n, n).masked_fill(~causal_mask(n), float("-inf"))
+    masked = scores + additive_mask
+    return {"scores": scores, "mask": additive_mask, "masked_scores": masked,
+            "weights": masked.softmax(dim=-1)}
+
+
+
+def score_statistics(d_k_values: list[int], n_keys: int = 16, n_samples: int = 2000,
+                     seed: int = 0) -> dict[str, list[float]]:
+    """Why divide by sqrt(d_k): with unit-variance q and k, q . k has variance d_k.
+
+    For each d_k: variance of the raw and scaled scores, and the mean largest softmax weight
+    over `n_keys` keys (1.0 = saturated: one key takes everything, gradients vanish).
+    """
+    generator = torch.Generator().manual_seed(seed)
+    stats = {"d_k": list(d_k_values), "variance_raw": [], "variance_scaled": [],
+             "max_weight_raw": [], "max_weight_scaled": []}
+    for d_k in d_k_values:
+        q = torch.randn(n_samples, 1, d_k, generator=generator)
+        k = torch.randn(n_samples, n_keys, d_k, generator=generator)
+        raw = (q * k).sum(-1)  # (n_samples, n_keys) dot products
+        for name, scores in (("raw", raw), ("scaled", raw / math.sqrt(d_k))):
+            stats[f"variance_{name}"].append(scores.var().item())
+            stats[f"max_weight_{name}"].append(scores.softmax(-1).max(-1).values.mean().item())
+    return stats
+
+# --- multi-head attention (notebook 06) ---
+
+def split_heads(x: torch.Tensor, n_head: int) -> torch.Tensor:
+    """(B, T, C) -> (B, n_head, T, C // n_head): each head gets its own slice of the features."""
+    B, T, C = x.shape
+    if C % n_head:
+        raise ValueError(f"feature size {C} must be divisible by n_head={n_head}")
+    return x.view(B, T, n_head, C // n_head).transpose(1, 2)
+
+
+def merge_heads(x: torch.Tensor) -> torch.Tensor:
+    """(B, n_head, T, hs) -> (B, T, n_head * hs): the heads' outputs side by side again."""
+    B, nh, T, hs = x.shape
+    return x.transpose(1, 2).reshape(B, T, nh * hs)
+
+
+class MultiHeadAttention(nn.Module):
+    """Multi-head attention from scratch: project, split, attend per head, concatenate, project.
+
+    Self-attention: mha(x). Cross-attention: mha(decoder_states, encoder_states) (keys and
+    values from the second argument). Returns (output (B, L, C), per-head weights (B, nh, L, S)).
+    """
+
+    def __init__(self, d_model: int, n_head: int, bias: bool = True):
+        super().__init__()
+        if d_model % n_head:
+            raise ValueError(f"d_model ({d_model}) must be divisible by n_head ({n_head}) so "
+                             "every head gets d_model // n_head dimensions")
+        self.n_head = n_head
+        self.q_proj = nn.Linear(d_model, d_model, bias=bias)
+        self.k_proj = nn.Linear(d_model, d_model, bias=bias)
+        self.v_proj = nn.Linear(d_model, d_model, bias=bias)
+        self.out_proj = nn.Linear(d_model, d_model, bias=bias)
+
+    def forward(self, query: torch.Tensor, key_value: torch.Tensor | None = None,
+                mask: torch.Tensor | None = None, causal: bool = False):
+        key_value = query if key_value is None else key_value
+        q = split_heads(self.q_proj(query), self.n_head)  # (B, nh, L, hs)
+        k = split_heads(self.k_proj(key_value), self.n_head)  # (B, nh, S, hs)
+        v = split_heads(self.v_proj(key_value), self.n_head)  # (B, nh, S, hs)
+        out, weights = scaled_dot_product_attention(q, k, v, mask=mask, causal=causal)
+        return self.out_proj(merge_heads(out)), weights
+
+    @classmethod
+    def from_torch(cls, torch_mha: nn.MultiheadAttention) -> "MultiHeadAttention":
+        """A copy holding the weights of a torch nn.MultiheadAttention (same d_model and heads)."""
+        bias = torch_mha.in_proj_bias is not None
+        mha = cls(torch_mha.embed_dim, torch_mha.num_heads, bias=bias)
+        if torch_mha.in_proj_weight is None:
+            raise ValueError("only nn.MultiheadAttention with equal query/key/value sizes is supported")
+        with torch.no_grad():
+            for i, projection in enumerate((mha.q_proj, mha.k_proj, mha.v_proj)):
+                projection.weight.copy_(torch_mha.in_proj_weight.chunk(3)[i])
+                if bias:
+                    projection.bias.copy_(torch_mha.in_proj_bias.chunk(3)[i])
+            mha.out_proj.load_state_dict(torch_mha.out_proj.state_dict())
+        return mha.to(torch_mha.in_proj_weight.dtype)
+
+
+def gpt_attention_maps(model: nn.Module, idx: torch.Tensor, causal: bool = True) -> list[torch.Tensor]:
+    """Attention weights (B, nh, T, T) of every layer of a workshop GPT for token ids (B, T).
+
+    The model runs as trained (causal); causal=False shows what each layer's queries and keys
+    would give without the mask (what a query would look at if it could see the future).
+    """
+    inputs = []  # the input of each layer's attention (after ln_1)
+    hooks = [block.attn.register_forward_hook(lambda module, args, output: inputs.append(args[0]))
+             for block in model.transformer.h]
+    try:
+        with torch.no_grad():
+            model(idx)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    maps = []
+    for block, x in zip(model.transformer.h, inputs):
+        q, k, _ = block.attn.c_attn(x).split(block.attn.n_embd, dim=2)
+        q, k = split_heads(q, block.attn.n_head), split_heads(k, block.attn.n_head)
+        _, weights = scaled_dot_product_attention(q, k, k, causal=causal)
+        maps.append(weights)
+    return maps
+
+
+# --- cross-attention on a toy task: reverse a digit sequence (notebook 06) ---
+
+def reversal_batch(batch_size: int, length: int = 6, vocab_size: int = 10,
+                   generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random digit sequences (B, length) and their reversals, the targets."""
+    source = torch.randint(vocab_size, (batch_size, length), generator=generator)
+    return source, source.flip(-1)
+
+
+class TinyEncoderDecoder(nn.Module):
+    """Encoder: embeddings + sinusoidal positions + one self-attention layer. Decoder: one
+    learned query per output position that cross-attends to the encoder's states (keys and
+    values), then a linear read-out. Non-autoregressive: a real decoder also feeds back its
+    previous outputs through causal self-attention; left out so the alignment is all it learns.
+    """
+
+    def __init__(self, vocab_size: int = 10, length: int = 6, d_model: int = 32, n_head: int = 1):
+        super().__init__()
+        self.length = length
+        self.embed = nn.Embedding(vocab_size, d_model)
+        self.register_buffer("positions", positional_encoding(length, d_model))
+        self.encoder_attention = MultiHeadAttention(d_model, n_head)
+        self.encoder_norm = nn.LayerNorm(d_model)
+        self.queries = nn.Parameter(0.5 * torch.randn(length, d_model))  # decoder's questions
+        self.cross_attention = MultiHeadAttention(d_model, n_head)
+        self.readout = nn.Sequential(nn.LayerNorm(d_model), nn.Linear(d_model, vocab_size))
+
+    def forward(self, source: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits (B, length, vocab) and cross-attention weights (B, nh, length, length)."""
+        if source.dim() != 2 or source.size(1) != self.length:
+            raise ValueError(f"source must have shape (batch, {self.length}), got {tuple(source.shape)}")
+        x = self.embed(source) + self.positions  # (B, L, d)
+        attended, _ = self.encoder_attention(x)
+        memory = self.encoder_norm(x + attended)  # encoder states: keys and values for the decoder
+        queries = self.queries.expand(source.size(0), -1, -1)  # (B, L, d)
+        decoded, cross_weights = self.cross_attention(queries, memory)
+        return self.readout(decoded), cross_weights
+
+
+def train_reverser(model: TinyEncoderDecoder, steps: int = 300, batch_size: int = 64,
+                   lr: float = 3e-3, seed: int = 0, progress: bool = False) -> list[float]:
+    """Train the toy model to reverse sequences with Adam; returns the loss of every step."""
+    from tqdm.auto import trange
+
+    generator = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    vocab_size = model.embed.num_embeddings
+    losses = []
+    for _ in trange(steps, disable=not progress, desc="reversal"):
+        source, target = reversal_batch(batch_size, model.length, vocab_size, generator)
+        logits, _ = model(source)
+        loss = nn.functional.cross_entropy(logits.reshape(-1, vocab_size), target.reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def reversal_accuracy(model: TinyEncoderDecoder, n: int = 1000, seed: int = 1) -> float:
+    """Fraction of output digits right on `n` fresh random sequences."""
+    generator = torch.Generator().manual_seed(seed)
+    source, target = reversal_batch(n, model.length, model.embed.num_embeddings, generator)
+    with torch.no_grad():
+        logits, _ = model(source)
+    return (logits.argmax(-1) == target).float().mean().item()

@@ -6,6 +6,7 @@ readable one that spells out softmax(Q K^T / sqrt(d_k) + mask) V and can return 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import asdict, dataclass
 
 import torch
@@ -170,3 +171,238 @@ class GPT(nn.Module):
         if return_attention:
             return logits, loss, attention
         return logits, loss
+
+
+# --- parameter counting (notebook 07) ---
+
+def gpt_parameter_count(n_layer: int, n_embd: int, vocab_size: int, block_size: int,
+                        bias: bool = True) -> int:
+    """Closed formula for this GPT (GPT-2/GPT-3 layout, tied head, learned positions).
+
+    Per block: attention 4 C^2 (q, k, v, output) + MLP 8 C^2 (C -> 4C -> C) = 12 C^2, plus
+    13 C biases and layer-norm parameters (or 2 C layer-norm weights without biases).
+    """
+    per_block = 12 * n_embd**2 + (13 * n_embd if bias else 2 * n_embd)
+    final_norm = 2 * n_embd if bias else n_embd
+    return n_layer * per_block + vocab_size * n_embd + block_size * n_embd + final_norm
+
+
+def count_parameters_formula(config: GPTConfig) -> int:
+    """What GPT(config).num_parameters() should be, from the formula alone."""
+    return gpt_parameter_count(config.n_layer, config.n_embd, config.vocab_size,
+                               config.block_size, config.bias)
+
+
+def llama_parameter_count(n_layer: int, d_model: int, ffn_dim: int, vocab_size: int,
+                          n_heads: int, n_kv_heads: int, head_dim: int) -> int:
+    """Llama layout: no biases, RMSNorm (one weight vector), grouped-query attention (k and v
+    have n_kv_heads heads), SwiGLU MLP (three matrices), rotary positions (no parameters),
+    untied input embedding and output head."""
+    attention = d_model * n_heads * head_dim * 2 + d_model * n_kv_heads * head_dim * 2  # q, o; k, v
+    per_block = attention + 3 * d_model * ffn_dim + 2 * d_model
+    return n_layer * per_block + 2 * vocab_size * d_model + d_model
+
+
+BYTES_PER_PARAMETER = {"fp32": 4, "bf16": 2, "int8": 1}
+
+
+def published_model_sizes() -> list[dict]:
+    """GPT-2 small, GPT-3 175B and Llama 3 405B from their published configurations."""
+    gpt3 = gpt_parameter_count(96, 12288, 50257, 2048)
+    return [
+        dict(name="GPT-2 124M", parameters=gpt_parameter_count(12, 768, 50257, 1024),
+             source="Radford et al. 2019; Hugging Face gpt2 config (12 layers, 768, ctx 1024)",
+             architecture="same as this GPT"),
+        dict(name="GPT-3 175B", parameters=gpt3, slide_disk_gb=350,
+             source="Brown et al. 2020, Table 2.1 (96 layers, d_model 12288, ctx 2048)",
+             architecture="same as this GPT (GPT-3 also alternates sparse attention: no extra weights)"),
+        dict(name="Llama 3 405B", parameters=llama_parameter_count(126, 16384, 53248, 128256, 128, 8, 128),
+             slide_disk_gb=2000,
+             source="Dubey et al. 2024 (The Llama 3 Herd of Models), Table 3",
+             architecture="different: RMSNorm, grouped-query attention, SwiGLU, RoPE, untied head"),
+    ]
+
+
+def weight_memory_gb(num_parameters: int) -> dict[str, float]:
+    """Bytes to hold the weights alone, in GB (10^9 bytes), at fp32, bf16 and int8."""
+    return {dtype: num_parameters * size / 1e9 for dtype, size in BYTES_PER_PARAMETER.items()}
+
+
+# --- sampling and generation (../shared/SPECS.md "Sampling") ---
+
+def _check_sampling_options(temperature: float, top_k: int | None, top_p: float | None) -> None:
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}; use greedy=True for "
+                         "deterministic decoding")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+        raise ValueError(f"top_k must be a positive integer (or None to keep every token), got {top_k!r}")
+    if top_p is not None and not 0.0 < top_p <= 1.0:
+        raise ValueError(f"top_p must be in (0, 1] (or None to switch it off), got {top_p}; "
+                         "0.9 keeps the tokens that make up 90% of the probability")
+
+
+def sampling_probabilities(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
+                           top_p: float | None = None) -> torch.Tensor:
+    """Next-token probabilities over the last dimension of `logits`, as Hugging Face's processors.
+
+    Order: divide by temperature, keep the top_k largest logits (ties with the k-th kept), keep
+    the smallest most-likely prefix whose mass reaches top_p (the token that crosses top_p and
+    the top token always kept), then softmax. Removed tokens get probability exactly 0.
+    """
+    _check_sampling_options(temperature, top_k, top_p)
+    logits = logits.float() / temperature
+    if top_k is not None and top_k < logits.size(-1):
+        kth_largest = torch.topk(logits, top_k, dim=-1).values[..., -1:]
+        logits = logits.masked_fill(logits < kth_largest, float("-inf"))
+    if top_p is not None and top_p < 1.0:
+        sorted_logits, order = torch.sort(logits, dim=-1, descending=True)
+        sorted_probs = sorted_logits.softmax(dim=-1)
+        mass_before = sorted_probs.cumsum(dim=-1) - sorted_probs  # mass of the tokens ranked above
+        drop_sorted = mass_before >= top_p  # never true for the top token (mass_before = 0)
+        drop = drop_sorted.scatter(-1, order, drop_sorted)  # back to vocabulary order
+        logits = logits.masked_fill(drop, float("-inf"))
+    return logits.softmax(dim=-1)
+
+
+def generate(model: GPT, idx: torch.Tensor, max_new_tokens: int, temperature: float = 1.0,
+             top_k: int | None = None, top_p: float | None = None, greedy: bool = False,
+             stop_token: int | None = None, generator: torch.Generator | None = None,
+             use_cache: bool = False) -> torch.Tensor:
+    """Append up to `max_new_tokens` tokens to the prompt `idx` (batch, time) or (time,).
+
+    Returns the prompt followed by the new tokens, same number of dimensions as `idx`.
+    greedy=True takes the most likely token; otherwise tokens are drawn from
+    sampling_probabilities(...) with `generator` (a seeded torch.Generator repeats exactly).
+    A prompt longer than the context is cropped to its last block_size tokens with a
+    `warnings.warn` UserWarning (the returned tensor still starts with the whole prompt).
+    Generation stops once every sequence has produced `stop_token` (kept in the output; a
+    finished row is padded with stop_token). Runs in eval mode, restoring the mode after.
+    use_cache=True keeps each layer's keys and values (KVCache): the same tokens, faster.
+    """
+    _check_sampling_options(temperature, top_k, top_p)
+    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 0:
+        raise ValueError(f"max_new_tokens must be a non-negative integer, got {max_new_tokens!r}")
+    vocab_size, block_size = model.config.vocab_size, model.config.block_size
+    if stop_token is not None and not 0 <= stop_token < vocab_size:
+        raise ValueError(f"stop_token must be a token id in [0, {vocab_size}), got {stop_token}")
+    squeeze = idx.dim() == 1
+    idx = idx.unsqueeze(0) if squeeze else idx
+    if idx.dim() != 2 or idx.size(1) == 0:
+        raise ValueError(f"prompt must have shape (time,) or (batch, time) with at least one "
+                         f"token, got {tuple(idx.shape)}; start from a <BOS> token if you have none")
+    for start in range(0, idx.size(1), block_size):  # ids in range, all of the prompt
+        model.check_token_ids(idx[:, start:start + block_size])
+    if idx.size(1) > block_size:
+        warnings.warn(f"the prompt has {idx.size(1)} tokens but the model sees at most {block_size}; "
+                      f"only its last {block_size} tokens are used", UserWarning, stacklevel=2)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            idx = _sample_tokens(model, idx, max_new_tokens, temperature, top_k, top_p, greedy,
+                                 stop_token, generator, use_cache)
+    finally:
+        model.train(was_training)
+    return idx.squeeze(0) if squeeze else idx
+
+
+def _sample_tokens(model: GPT, idx: torch.Tensor, max_new_tokens: int, temperature: float,
+                   top_k: int | None, top_p: float | None, greedy: bool, stop_token: int | None,
+                   generator: torch.Generator | None, use_cache: bool = False) -> torch.Tensor:
+    """The decoding loop of generate() (arguments already checked)."""
+    block_size = model.config.block_size
+    finished = torch.zeros(idx.size(0), dtype=torch.bool, device=idx.device)
+    cached_next_logits = _CachedNextLogits(model) if use_cache else None
+    for _ in range(max_new_tokens):
+        if cached_next_logits is not None:
+            logits = cached_next_logits(idx)
+        else:
+            logits, _ = model(idx[:, -block_size:])
+            logits = logits[:, -1, :]  # (B, vocab): the prediction after the last token
+        if greedy:
+            next_token = logits.argmax(dim=-1, keepdim=True)
+        else:
+            probs = sampling_probabilities(logits, temperature, top_k, top_p)
+            if generator is not None:
+                probs = probs.to(generator.device)
+            next_token = torch.multinomial(probs, 1, generator=generator).to(idx.device)
+        if stop_token is not None:
+            next_token = next_token.masked_fill(finished.unsqueeze(1), stop_token)
+            finished |= next_token.squeeze(1) == stop_token
+        idx = torch.cat([idx, next_token], dim=1)  # (B, T + 1)
+        if stop_token is not None and bool(finished.all()):
+            break
+    return idx
+
+
+# --- key/value cache for fast generation (notebook 13) ---
+
+class KVCache:
+    """Keys and values of every layer for the tokens processed so far: (B, nh, T, hs) each.
+
+    Generating token t+1 then needs attention of ONE new query over the cached keys, instead of
+    recomputing keys and values for the whole prefix at every step.
+    """
+
+    def __init__(self, n_layer: int):
+        self.keys: list[torch.Tensor | None] = [None] * n_layer
+        self.values: list[torch.Tensor | None] = [None] * n_layer
+
+    @property
+    def length(self) -> int:
+        return 0 if self.keys[0] is None else self.keys[0].size(2)
+
+    def append(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.keys[layer] is not None:
+            k = torch.cat([self.keys[layer], k], dim=2)  # (B, nh, past + T, hs)
+            v = torch.cat([self.values[layer], v], dim=2)
+        self.keys[layer], self.values[layer] = k, v
+        return k, v
+
+
+def _cached_attention(attn: CausalSelfAttention, x: torch.Tensor, cache: KVCache, layer: int) -> torch.Tensor:
+    B, T, C = x.shape
+    past = 0 if cache.keys[layer] is None else cache.keys[layer].size(2)  # this layer's cached tokens
+    q, k, v = attn.c_attn(x).split(attn.n_embd, dim=2)
+    q, k, v = (t.view(B, T, attn.n_head, C // attn.n_head).transpose(1, 2) for t in (q, k, v))
+    k, v = cache.append(layer, k, v)  # (B, nh, past + T, hs)
+    if T == 1:  # one query sees every cached key; is_causal=True here would keep key 0 only
+        y = F.scaled_dot_product_attention(q, k, v)
+    else:  # new query i may see the past and new keys up to itself
+        allowed = torch.ones(T, past + T, dtype=torch.bool, device=x.device).tril(past)
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed)
+    return attn.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
+
+
+def forward_with_cache(model: GPT, idx: torch.Tensor, cache: KVCache) -> torch.Tensor:
+    """Logits (B, T, vocab) for new tokens `idx` that follow the cache's tokens; fills the cache."""
+    past, T = cache.length, idx.size(1)
+    if past + T > model.config.block_size:
+        raise ValueError(f"{past} cached + {T} new tokens exceed the context of "
+                         f"{model.config.block_size}; start a new KVCache with the last tokens")
+    positions = torch.arange(past, past + T, device=idx.device)
+    x = model.transformer.wte(idx) + model.transformer.wpe(positions)  # (B, T, C)
+    for layer, block in enumerate(model.transformer.h):
+        x = x + _cached_attention(block.attn, block.ln_1(x), cache, layer)
+        x = x + block.mlp(block.ln_2(x))
+    return model.lm_head(model.transformer.ln_f(x))
+
+
+class _CachedNextLogits:
+    """next-token logits for a growing sequence, feeding only the tokens not seen yet.
+
+    Once the sequence is longer than the context the window slides and every position
+    changes, so (exactly like generation without a cache) the window is recomputed.
+    """
+
+    def __init__(self, model: GPT):
+        self.model, self.cache, self.seen = model, None, 0
+
+    def __call__(self, idx: torch.Tensor) -> torch.Tensor:
+        block_size = self.model.config.block_size
+        if self.cache is not None and self.seen < idx.size(1) <= block_size:
+            new = idx[:, self.seen:]
+        else:
+            self.cache, new = KVCache(self.model.config.n_layer), idx[:, -block_size:]
+        self.seen = idx.size(1)
+        return forward_with_cache(self.model, new, self.cache)[:, -1, :]
