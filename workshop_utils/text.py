@@ -1,14 +1,160 @@
-"""Tokenizers: the byte-level BPE used for pretraining (trained with the `tokenizers` library)."""
+"""Tokenizers and batching: the slide's index tokenizer, a teaching BPE, the byte-level BPE
+used for pretraining (`tokenizers` library), and the blocks and batches a language model trains on.
+"""
 from __future__ import annotations
 
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
+import torch
+import torch.utils.data
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from .data import corpus_text
 
 SPECIAL_TOKENS = ["<PAD>", "<BOS>", "<EOS>", "<UNK>"]
 CORPUS_VOCAB_SIZE = 1024  # the pretraining tokenizer's size (see data/README.md)
+
+
+# --- The slide's index tokenizer (notebook 03) ---
+
+INDEX_SPECIAL_TOKENS = ("<BOS>", "<EOS>", "<UNK>", "<SPACE>")
+SLIDE_SENTENCES = ("I love learning", "Learning is my hobby")
+# The slide shows I (0), love (1), learning (3), <BOS> (6), <EOS> (7) and hides the rest behind
+# "...". Order of first appearance would give learning 2, so "is" must come before it; the
+# other words keep their order of appearance.
+SLIDE_VOCABULARY = ("I", "love", "is", "learning", "my", "hobby") + INDEX_SPECIAL_TOKENS
+_PIECE = re.compile(r"<[A-Z]+>|\w+|[^\w\s]")  # a special token, a word, or one punctuation mark
+
+
+class IndexTokenizer:
+    """Word-level tokenizer: every vocabulary entry gets its index as id (case-insensitive).
+
+    Words it has never seen become <UNK>. Special tokens written in the text ("<BOS>") are
+    recognised as themselves. `encode(text, mark_spaces=True)` puts <SPACE> between words.
+    """
+
+    def __init__(self, vocabulary: list[str] | tuple[str, ...]):
+        keys = [token.lower() for token in vocabulary]
+        if len(set(keys)) != len(keys):
+            raise ValueError("the vocabulary has a word twice (words are case-insensitive)")
+        if "<unk>" not in keys:
+            raise ValueError("the vocabulary needs an '<UNK>' token for words it has never seen")
+        self.vocabulary = list(vocabulary)
+        self._ids = {key: index for index, key in enumerate(keys)}
+
+    @classmethod
+    def from_texts(cls, texts: list[str] | tuple[str, ...],
+                   special_tokens: tuple[str, ...] = INDEX_SPECIAL_TOKENS) -> "IndexTokenizer":
+        """Words in order of first appearance (first spelling kept), then the special tokens."""
+        words: dict[str, str] = {}
+        for text in texts:
+            for piece in _PIECE.findall(text):
+                words.setdefault(piece.lower(), piece)
+        return cls([w for k, w in words.items() if k not in {s.lower() for s in special_tokens}]
+                   + list(special_tokens))
+
+    @classmethod
+    def slide(cls) -> "IndexTokenizer":
+        """The slide's tokenizer for "I love learning" / "Learning is my hobby"."""
+        return cls(SLIDE_VOCABULARY)
+
+    def __len__(self) -> int:
+        return len(self.vocabulary)
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.vocabulary)
+
+    def tokenize(self, text: str) -> list[str]:
+        """Split text into special tokens, words and punctuation marks (no lookup yet)."""
+        return _PIECE.findall(text)
+
+    def encode(self, text: str, mark_spaces: bool = False) -> list[int]:
+        """Ids of the pieces of `text`; unknown pieces get the id of <UNK>."""
+        unknown, ids = self._ids["<unk>"], []
+        for piece in self.tokenize(text):
+            if mark_spaces and ids:
+                ids.append(self._ids["<space>"])
+            ids.append(self._ids.get(piece.lower(), unknown))
+        return ids
+
+    def decode(self, ids: list[int]) -> str:
+        """Text of the ids: joined with <SPACE> tokens if there are any, else with spaces."""
+        for token_id in ids:
+            if not 0 <= int(token_id) < len(self.vocabulary):
+                raise ValueError(f"id {token_id} is not in the vocabulary (0 to {len(self) - 1})")
+        tokens = [self.vocabulary[int(i)] for i in ids]
+        if "<space>" in self._ids and self._ids["<space>"] in [int(i) for i in ids]:
+            return "".join(" " if t == self.vocabulary[self._ids["<space>"]] else t for t in tokens)
+        return " ".join(tokens)
+
+
+# --- Byte-pair encoding from scratch, one merge at a time (notebook 03) ---
+
+END_OF_WORD = "</w>"
+
+
+@dataclass(frozen=True)
+class MergeStep:
+    """One BPE merge: the pair joined, how often it occurred, and every word afterwards."""
+
+    pair: tuple[str, str]
+    count: int
+    new_token: str
+    words: dict[tuple[str, ...], int]  # each word as its current symbols -> frequency
+
+
+def bpe_merge_steps(text: str, num_merges: int) -> list[MergeStep]:
+    """Learn BPE merges on the words of `text` (Sennrich et al. 2016), recording every step.
+
+    Each word starts as characters plus END_OF_WORD; each step joins the most frequent
+    adjacent pair (ties: the alphabetically first). Stops early when no pair occurs twice.
+    """
+    if isinstance(num_merges, bool) or not isinstance(num_merges, int) or num_merges < 0:
+        raise ValueError(f"num_merges must be an integer >= 0, got {num_merges!r}")
+    if not text.split():
+        raise ValueError("bpe_merge_steps needs some words to learn merges from")
+    words = {tuple(word) + (END_OF_WORD,): count for word, count in Counter(text.split()).items()}
+    steps: list[MergeStep] = []
+    for _ in range(num_merges):
+        pairs: Counter = Counter()
+        for symbols, count in words.items():
+            for pair in zip(symbols, symbols[1:]):
+                pairs[pair] += count
+        if not pairs or max(pairs.values()) < 2:
+            break
+        best = min(pairs, key=lambda pair: (-pairs[pair], pair))
+        words = {_merge(symbols, best): count for symbols, count in words.items()}
+        steps.append(MergeStep(best, pairs[best], best[0] + best[1], words))
+    return steps
+
+
+def _merge(symbols: tuple[str, ...], pair: tuple[str, str]) -> tuple[str, ...]:
+    merged, i = [], 0
+    while i < len(symbols):
+        if symbols[i:i + 2] == pair:
+            merged.append(pair[0] + pair[1])
+            i += 2
+        else:
+            merged.append(symbols[i])
+            i += 1
+    return tuple(merged)
+
+
+def bpe_segment(text: str, merges: list[tuple[str, str]]) -> list[str]:
+    """Split the words of `text` into subwords by applying learned merges in order."""
+    pieces: list[str] = []
+    for word in text.split():
+        symbols = tuple(word) + (END_OF_WORD,)
+        for pair in merges:
+            symbols = _merge(symbols, pair)
+        pieces.extend(symbols)
+    return pieces
+
 
 
 def train_bpe(texts: list[str], vocab_size: int, special_tokens: list[str] = SPECIAL_TOKENS,
@@ -37,6 +183,7 @@ def train_corpus_tokenizer(vocab_size: int = CORPUS_VOCAB_SIZE) -> Tokenizer:
 
 
 def save_bpe(tokenizer: Tokenizer, path: str | Path) -> Path:
+    """Save a tokenizer as tokenizer.json (creating the folder) and return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tokenizer.save(str(path))
@@ -44,6 +191,7 @@ def save_bpe(tokenizer: Tokenizer, path: str | Path) -> Path:
 
 
 def load_bpe(path: str | Path) -> Tokenizer:
+    """Load a tokenizer.json written by save_bpe, with errors that say what to do."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no tokenizer at {path}; train one with train_corpus_tokenizer() "
@@ -52,3 +200,148 @@ def load_bpe(path: str | Path) -> Tokenizer:
         return Tokenizer.from_file(str(path))
     except Exception as error:
         raise ValueError(f"{path} is not a valid tokenizer.json ({error}); retrain and save it again") from None
+
+
+# --- Language-model data: token ids, sliding-window blocks, batches (notebooks 05 and 08) ---
+
+def encode_text(tokenizer, text: str) -> torch.Tensor:
+    """Token ids of `text` as a 1-D LongTensor, for a `tokenizers.Tokenizer` or an IndexTokenizer.
+
+    A `tokenizers.Tokenizer` encodes line by line in parallel (exactly the same ids as encoding
+    the whole text at once, since byte-level pre-tokens never cross a line end); no special
+    tokens are added.
+    """
+    if isinstance(tokenizer, Tokenizer):
+        lines = text.splitlines(keepends=True)
+        encodings = tokenizer.encode_batch(lines, add_special_tokens=False)
+        ids = [token_id for encoding in encodings for token_id in encoding.ids]
+    elif hasattr(tokenizer, "encode"):
+        ids = list(tokenizer.encode(text))
+    else:
+        raise TypeError(f"expected a tokenizer with .encode(), got {type(tokenizer).__name__}")
+    return torch.tensor(ids, dtype=torch.long)
+
+
+def encode_corpus(tokenizer, split: str) -> torch.Tensor:
+    """Token ids (1-D LongTensor) of `corpus_text(split)`: "train", "val" or "test"."""
+    return encode_text(tokenizer, corpus_text(split))
+
+
+def _check_positive(name: str, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}; "
+                         f"use e.g. {name}=4")
+
+
+def _as_ids(ids) -> torch.Tensor:
+    ids = torch.as_tensor(ids, dtype=torch.long)
+    if ids.dim() != 1:
+        raise ValueError(f"ids must be a 1-D sequence of token ids, got shape {tuple(ids.shape)}")
+    return ids
+
+
+def _check_long_enough(ids: torch.Tensor, block_size: int) -> None:
+    if len(ids) < block_size + 1:
+        raise ValueError(f"need at least block_size + 1 = {block_size + 1} token ids for one "
+                         f"(input, target) pair, got {len(ids)}; use a smaller block_size or more text")
+
+
+def lm_blocks(ids, block_size: int, stride: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sliding windows for next-token prediction: inputs ids[s:s+T], targets ids[s+1:s+T+1].
+
+    Windows start every `stride` tokens (default `block_size`: non-overlapping blocks); only
+    full windows are kept. Returns (inputs, targets), each of shape (number_of_blocks, T).
+    """
+    ids = _as_ids(ids)
+    _check_positive("block_size", block_size)
+    stride = block_size if stride is None else stride
+    _check_positive("stride", stride)
+    _check_long_enough(ids, block_size)
+    windows = ids.unfold(0, block_size + 1, stride)  # (number_of_blocks, T + 1)
+    return windows[:, :-1].contiguous(), windows[:, 1:].contiguous()
+
+
+class LMBlockDataset(torch.utils.data.Dataset):
+    """A torch Dataset of (input, target) blocks from `lm_blocks` (targets shifted by one)."""
+
+    def __init__(self, ids, block_size: int, stride: int | None = None):
+        self.inputs, self.targets = lm_blocks(ids, block_size, stride)
+        self.block_size = block_size
+
+    def __len__(self) -> int:
+        return len(self.inputs)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.inputs[index], self.targets[index]
+
+
+def lm_dataloader(ids, block_size: int, batch_size: int, stride: int | None = None,
+                  shuffle: bool = True, seed: int = 0,
+                  drop_last: bool = False) -> torch.utils.data.DataLoader:
+    """A DataLoader over LMBlockDataset; seeded shuffling, so batches repeat run to run."""
+    _check_positive("batch_size", batch_size)
+    generator = torch.Generator().manual_seed(seed)
+    return torch.utils.data.DataLoader(LMBlockDataset(ids, block_size, stride),
+                                       batch_size=batch_size, shuffle=shuffle,
+                                       generator=generator, drop_last=drop_last)
+
+
+def random_batch(ids, block_size: int, batch_size: int,
+                 generator: torch.Generator | None = None,
+                 device: str | torch.device | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """nanoGPT-style batch: `batch_size` windows at random starts; x, y of shape (B, T).
+
+    y is x shifted one token to the left (the next token at every position). Pass a seeded
+    `torch.Generator` for repeatable batches.
+    """
+    ids = _as_ids(ids)
+    _check_positive("block_size", block_size)
+    _check_positive("batch_size", batch_size)
+    _check_long_enough(ids, block_size)
+    starts = torch.randint(len(ids) - block_size, (batch_size,), generator=generator)
+    offsets = torch.arange(block_size)
+    x = ids[starts[:, None] + offsets]  # (B, T)
+    y = ids[starts[:, None] + offsets + 1]  # (B, T)
+    if device is not None:
+        x, y = x.to(device), y.to(device)
+    return x, y
+
+
+# --- The slide's batching example (notebook 05) ---
+
+SLIDE_BATCHING_TEXT = ("This is a long sentence which will be batched for processing large "
+                       "language models. The sentence is used for illustration purpose.")
+PAD = "<pad>"
+
+
+def batch_blocks(tokens: list, block_size: int, batch_size: int, pad=PAD) -> list[list[list]]:
+    """Cut tokens into blocks of `block_size`, group blocks into batches of `batch_size`.
+
+    The last block is filled up with `pad`, and the last batch with whole `pad` blocks, so
+    every batch has the same shape (batch_size, block_size).
+    """
+    _check_positive("block_size", block_size)
+    _check_positive("batch_size", batch_size)
+    tokens = list(tokens)
+    if not tokens:
+        raise ValueError("batch_blocks needs at least one token")
+    number_of_batches = math.ceil(len(tokens) / (block_size * batch_size))
+    padded = tokens + [pad] * (number_of_batches * batch_size * block_size - len(tokens))
+    blocks = [padded[i:i + block_size] for i in range(0, len(padded), block_size)]
+    return [blocks[i:i + batch_size] for i in range(0, len(blocks), batch_size)]
+
+
+def token_spans(tokenizer, text: str) -> list[tuple[str, int]]:
+    """(piece of the original text, id) for each token: an IndexTokenizer or a tokenizers BPE.
+
+    For byte-level BPE a character split over several byte tokens shows on the first of
+    them; the others show as "".
+    """
+    if isinstance(tokenizer, IndexTokenizer):
+        return list(zip(tokenizer.tokenize(text), tokenizer.encode(text)))
+    encoding = tokenizer.encode(text, add_special_tokens=False)
+    spans, covered = [], 0
+    for token_id, (start, end) in zip(encoding.ids, encoding.offsets):
+        spans.append((text[max(start, covered):end], token_id))
+        covered = max(covered, end)
+    return spans

@@ -1,0 +1,134 @@
+"""Count-based n-gram word models (notebook 02): next-word prediction by counting.
+
+P(w | context) = (count(context, w) + k) / (count(context) + k * V), with add-k smoothing
+(k = 0: plain relative frequencies). A context never seen in training falls back to the
+next-shorter context (a bigram's context is its last word, a unigram has none).
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+
+import torch
+
+UNKNOWN = "<unk>"  # words too rare in training (and new words) all share this one entry
+START = "<s>"  # fills the context before the first word
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*|[.,;:!?]")
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words and punctuation marks: "To be, or not." -> to be , or not ."""
+    return _WORD.findall(text.lower())
+
+
+def next_word_pairs(sentence: str) -> list[tuple[str, str]]:
+    """The slide's table: (every prefix of the sentence, the word that follows it)."""
+    words = sentence.split()
+    return [(" ".join(words[:i]), words[i]) for i in range(1, len(words))]
+
+
+class NGramModel:
+    """An n-gram word model (n = 1 unigram, 2 bigram, 3 trigram) fitted by counting."""
+
+    def __init__(self, n: int, k: float = 0.0, min_count: int = 2):
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError(f"n must be a positive integer (1 unigram, 2 bigram, ...), got {n!r}")
+        if k < 0:
+            raise ValueError(f"k (add-k smoothing) must be >= 0, got {k}; use 0 for no smoothing")
+        self.n, self.k, self.min_count = n, k, min_count
+        self.vocabulary: list[str] = []
+        self.index: dict[str, int] = {}
+        self.counts: dict[tuple[str, ...], Counter] = defaultdict(Counter)
+        self.totals: dict[tuple[str, ...], int] = {}
+        self._tensors: dict[tuple[str, ...], tuple[torch.Tensor, torch.Tensor]] = {}
+
+    def fit(self, words: list[str]) -> "NGramModel":
+        """Count every n-gram (and all shorter ones) in a list of words; returns self."""
+        if not words:
+            raise ValueError("fit needs a non-empty list of words (see words_of(text))")
+        frequent = sorted(w for w, c in Counter(words).items() if c >= self.min_count)
+        self.vocabulary = frequent + [UNKNOWN]
+        self.index = {w: i for i, w in enumerate(self.vocabulary)}
+        padded = [START] * (self.n - 1) + [w if w in self.index else UNKNOWN for w in words]
+        self.counts = defaultdict(Counter)
+        for order in range(self.n):  # contexts of length 0 .. n-1 before each word
+            grams = Counter(zip(*(padded[self.n - 1 - order + i:] for i in range(order + 1))))
+            for gram, count in grams.items():
+                self.counts[gram[:-1]][gram[-1]] = count
+        self.totals = {context: sum(followers.values()) for context, followers in self.counts.items()}
+        self._tensors = {}
+        return self
+
+    def _known(self, word: str) -> str:
+        return word if word in self.index or word == START else UNKNOWN
+
+    def _context(self, context: tuple[str, ...]) -> tuple[str, ...]:
+        """The longest seen suffix of the last n-1 words (the empty context is always seen)."""
+        context = tuple(self._known(w) for w in context)[len(context) - (self.n - 1):] \
+            if self.n > 1 else ()
+        while context and context not in self.counts:
+            context = context[1:]
+        return context
+
+    def probability(self, context: tuple[str, ...] | list[str], word: str) -> float:
+        """P(word | context) with add-k smoothing."""
+        if not self.vocabulary:
+            raise ValueError("the model has not been fitted yet; call .fit(words) first")
+        context = self._context(tuple(context))
+        followers, total = self.counts[context], self.totals[context]
+        return (followers[self._known(word)] + self.k) / (total + self.k * len(self.vocabulary))
+
+    def distribution(self, context: tuple[str, ...] | list[str]) -> torch.Tensor:
+        """P(w | context) for every word w of the vocabulary, as a tensor that sums to 1."""
+        if not self.vocabulary:
+            raise ValueError("the model has not been fitted yet; call .fit(words) first")
+        context = self._context(tuple(context))
+        if context not in self._tensors:  # the followers as (ids, counts) tensors, made once
+            followers = self.counts[context]
+            self._tensors[context] = (
+                torch.tensor([self.index[word] for word in followers], dtype=torch.long),
+                torch.tensor(list(followers.values()), dtype=torch.float64))
+        counts = torch.full((len(self.vocabulary),), float(self.k), dtype=torch.float64)
+        counts.index_add_(0, *self._tensors[context])
+        return counts / counts.sum()
+
+    def cross_entropy(self, words: list[str]) -> float:
+        """Mean -log P(word | previous words) in nats (inf if any word has probability 0)."""
+        if not words:
+            raise ValueError("cross_entropy needs a non-empty list of words")
+        padded = [START] * (self.n - 1) + list(words)
+        total = 0.0
+        for position in range(self.n - 1, len(padded)):
+            p = self.probability(tuple(padded[position - self.n + 1:position]), padded[position])
+            if p == 0.0:
+                return math.inf
+            total -= math.log(p)
+        return total / len(words)
+
+    def perplexity(self, words: list[str]) -> float:
+        """exp(cross-entropy): the number of equally likely words the model hesitates between."""
+        return math.exp(self.cross_entropy(words))
+
+    def sample(self, prompt: list[str], num_words: int, generator: torch.Generator | None = None,
+               ) -> list[str]:
+        """Continue `prompt` by drawing each next word from the model's distribution."""
+        words = list(prompt)
+        for _ in range(num_words):
+            probabilities = self.distribution(tuple([START] * (self.n - 1) + words)[-(self.n - 1):]
+                                              if self.n > 1 else ())
+            choice = torch.multinomial(probabilities, 1, generator=generator).item()
+            words.append(self.vocabulary[choice])
+        return words
+
+    def next_word_probabilities(self, prompt: str, top: int = 10) -> list[tuple[str, float]]:
+        """The `top` most likely next words after a typed prompt, with their probabilities."""
+        words = words_of(prompt)
+        if not any(w in self.index and w != UNKNOWN for w in words):
+            raise ValueError(f"none of the words in {prompt!r} is in the model's vocabulary "
+                             f"of {len(self.vocabulary)} words; type a few common words such as "
+                             "'the king'")
+        probabilities = self.distribution(tuple([START] * (self.n - 1) + words))
+        values, indices = torch.sort(probabilities, descending=True, stable=True)  # ties: a-z
+        values, indices = values[:top], indices[:top]
+        return [(self.vocabulary[i], float(v)) for v, i in zip(values.tolist(), indices.tolist())]
