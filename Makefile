@@ -36,15 +36,53 @@ doctor: setup
 	$(PY) -m workshop_utils doctor
 
 unit: setup
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q tests --ignore=tests/browser
 
 nbval: setup
 	$(PY) -m pytest -q $(NBVAL) $(NOTEBOOKS)
 
-test: unit nbval
+test: unit nbval browser-test
 
 execute: setup
 	$(PY) scripts/execute_notebooks.py $(NOTEBOOKS)
 
 clean:
 	rm -rf build .pytest_cache
+
+# Browser test, student edition, run report (issue 8).
+#   make browser-test  every notebook's widgets in headless Chromium (JupyterLab + Notebook 7)
+#   make student       student edition (solutions replaced by stubs) in build/student/
+#   make report        execute every notebook, write build/report.md, refresh README run times
+.PHONY: browser-deps browser-test student report
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+# Debian's Chromium (never a browser download): installed only when missing.
+browser-deps:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
+
+browser-test: setup browser-deps
+	REQUIRE_BROWSER=1 $(PY) -m pytest -q tests/browser
+
+student: setup
+	$(PY) scripts/build_student.py
+
+report: setup
+	$(PY) scripts/report.py
+
+# Pretraining (issue 5).
+#   make pretrain  retrain the shipped checkpoint data/checkpoints/shakespeare-gpt (seeded; see data/README.md)
+#   make perf      machine, matmul peak FLOP/s, training throughput and the live preset's bits/char
+.PHONY: pretrain perf
+pretrain: setup
+	$(PY) -m workshop_utils pretrain --preset shipped --threads 1
+
+perf: setup
+	$(PY) scripts/perf.py
+
+# Fine-tuning (issue 6).
+#   make finetune  retrain the shipped fine-tuned weights from the base checkpoint (seeded; see data/README.md):
+#                  data/checkpoints/shakespeare-gpt-instruct and data/checkpoints/lora-genre
+.PHONY: finetune
+finetune: setup
+	$(PY) -m workshop_utils finetune --task all --threads 2

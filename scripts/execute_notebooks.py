@@ -30,6 +30,17 @@ def _peak_rss_watch(client: NotebookClient, stop: threading.Event, peak: list[in
 
 
 def execute(path: Path, timeout: int = 600) -> tuple[float, int]:
+    notebook, seconds, peak = execute_copy(path, timeout)
+    nbformat.write(notebook, path)
+    return seconds, peak
+
+
+def execute_copy(path: Path, timeout: int = 600) -> tuple[nbformat.NotebookNode, float, int]:
+    """Execute a notebook in a fresh kernel (in its own folder) without writing it back.
+
+    Returns the executed notebook (cell timings in each cell's metadata.execution), the wall
+    time in seconds and the peak memory in bytes. Used by `make report` (scripts/report.py).
+    """
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
@@ -43,8 +54,7 @@ def execute(path: Path, timeout: int = 600) -> tuple[float, int]:
         stop.set()
         watcher.join()
     seconds = time.perf_counter() - start
-    nbformat.write(notebook, path)
-    return seconds, peak[0]
+    return notebook, seconds, peak[0]
 
 
 def main(paths: list[str]) -> int:
