@@ -1,0 +1,169 @@
+import pytest
+import torch
+
+from workshop_utils.data import split_of
+from workshop_utils.finetune import (LABELS, BagOfWords, GPTClassifier, accuracy, confusion_matrix,
+                                     encode_batch, genre_examples, majority_baseline,
+                                     optimizer_state_bytes, predict, set_trainable, train_classifier)
+from workshop_utils.model import GPT, GPTConfig
+from workshop_utils.text import train_bpe
+
+
+@pytest.fixture(scope="module")
+def splits():
+    return {split: genre_examples(split) for split in ("train", "val", "test")}
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    texts = ["To be, or not to be, that is the question.", "Now is the winter of our discontent",
+             "If music be the food of love, play on."] * 20
+    return train_bpe(texts, vocab_size=300)
+
+
+def tiny_classifier(seed: int = 0) -> GPTClassifier:
+    torch.manual_seed(seed)
+    return GPTClassifier(GPT(GPTConfig(block_size=32, vocab_size=300, n_layer=2, n_head=2, n_embd=16)))
+
+
+def test_splits_share_no_scene(splits):
+    scenes = {split: {e.scene_id for e in examples} for split, examples in splits.items()}
+    assert not scenes["train"] & scenes["val"]
+    assert not scenes["train"] & scenes["test"]
+    assert not scenes["val"] & scenes["test"]
+    for split, examples in splits.items():
+        assert all(split_of(e.scene_id) == split for e in examples)
+
+
+def test_genre_examples_are_balanced_and_repeatable(splits):
+    for examples in splits.values():
+        counts = [sum(e.label == label for e in examples) for label in range(len(LABELS))]
+        assert len(set(counts)) == 1 and counts[0] > 50
+        assert all(len(e.text) >= 200 for e in examples)
+    assert genre_examples("test") == splits["test"]
+    assert genre_examples("test", seed=1) != splits["test"]
+    with pytest.raises(ValueError, match="split must be"):
+        genre_examples("dev")
+
+
+def test_baselines():
+    assert majority_baseline([0, 1, 1, 2], [1, 1, 0, 2]) == 0.5
+    texts = ["the king of england", "a merry jest indeed", "the king and france", "merry songs and jest"] * 5
+    labels = [2, 0, 2, 0] * 5
+    bag = BagOfWords(min_count=1).fit(texts, labels, steps=100)
+    assert accuracy(bag.predict(["the king rides", "a merry song"]), [2, 0]) == 1.0
+    with pytest.raises(ValueError, match="fit"):
+        BagOfWords().predict(["x"])
+
+
+def test_encode_batch_pads_on_the_right(tokenizer):
+    ids, lengths = encode_batch(tokenizer, ["To be", "To be, or not to be"], max_length=32)
+    pad = tokenizer.token_to_id("<PAD>")
+    assert lengths[0] < lengths[1] == ids.size(1)
+    assert (ids[0, lengths[0]:] == pad).all() and (ids[0, :lengths[0]] != pad).all()
+    short, _ = encode_batch(tokenizer, ["To be, or not to be"], max_length=3)
+    assert short.shape == (1, 3)
+    with pytest.raises(ValueError, match="empty"):
+        encode_batch(tokenizer, [""], max_length=8)
+
+
+def test_classifier_reads_the_last_real_token(tokenizer):
+    classifier = tiny_classifier().eval()
+    ids, lengths = encode_batch(tokenizer, ["To be", "To be, or not to be, that is the question."], 32)
+    alone, alone_lengths = encode_batch(tokenizer, ["To be"], 32)
+    with torch.no_grad():
+        assert torch.allclose(classifier(ids, lengths)[0], classifier(alone, alone_lengths)[0], atol=1e-6)
+    assert classifier(ids, lengths).shape == (2, 3)
+
+
+def test_set_trainable_parts():
+    classifier = tiny_classifier()
+    head = set_trainable(classifier, "head")
+    assert head == 16 * 3 + 3
+    last = set_trainable(classifier, "last_block")
+    block = sum(p.numel() for p in classifier.gpt.transformer.h[-1].parameters())
+    assert last == head + block + 2 * 16  # + the final LayerNorm
+    assert set_trainable(classifier, "full") == sum(p.numel() for p in classifier.parameters())
+    with pytest.raises(ValueError, match="part must be one of"):
+        set_trainable(classifier, "everything")
+
+
+@pytest.mark.parametrize("part", ["head", "last_block", "full"])
+def test_training_changes_only_its_part_and_learns(tokenizer, part):
+    classifier = tiny_classifier()
+    texts = ["To be, or not to be", "If music be the food of love"] * 8
+    ids, lengths = encode_batch(tokenizer, texts, 32)
+    labels = torch.tensor([0, 2] * 8)
+    before = {n: p.detach().clone() for n, p in classifier.named_parameters()}
+    losses, optimizer = train_classifier(classifier, ids, lengths, labels, part=part, steps=40,
+                                         batch_size=8, lr=1e-2, progress=False)
+    assert losses[-1] < losses[0]
+    assert accuracy(predict(classifier, ids, lengths), labels) == 1.0
+    changed = {n for n, p in classifier.named_parameters() if not torch.equal(p, before[n])}
+    assert "head.weight" in changed
+    assert ("gpt.transformer.h.0.attn.c_attn.weight" in changed) == (part == "full")
+    assert ("gpt.transformer.h.1.attn.c_attn.weight" in changed) == (part != "head")
+    trainable = sum(p.numel() for p in classifier.parameters() if p.requires_grad)
+    n_tensors = sum(p.requires_grad for p in classifier.parameters())
+    assert optimizer_state_bytes(optimizer) == 2 * 4 * trainable + 4 * n_tensors  # AdamW: 2 moments + step
+
+
+def test_confusion_matrix():
+    counts = confusion_matrix([0, 0, 1, 2, 2], [0, 1, 1, 2, 0])
+    assert counts.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 1]]
+    assert counts.trace().item() / counts.sum().item() == pytest.approx(accuracy([0, 1, 1, 2, 0], [0, 0, 1, 2, 2]))
+
+
+def test_genre_explorer(tokenizer):
+    from workshop_utils.widgets import explore_genre, genre_explorer
+
+    classifier = tiny_classifier()
+    result = explore_genre(classifier, tokenizer, "To be, or not to be", draw=False)
+    assert set(result["probabilities"]) == set(LABELS)
+    assert sum(result["probabilities"].values()) == pytest.approx(1, abs=1e-3)
+    explorer = genre_explorer(classifier, tokenizer, draw=False)
+    explorer.children[0].value = "If music be the food of love"
+    assert explorer.result["prediction"] in LABELS
+    assert explore_genre(classifier, tokenizer, "  ", draw=False)["probabilities"] is None
+
+
+def test_shipped_fine_tuned_weights():
+    from workshop_utils.finetune import load_genre_classifier
+    from workshop_utils.paths import CHECKPOINT_DIR
+    from workshop_utils.train import load_checkpoint
+
+    instruct, lora = CHECKPOINT_DIR / "shakespeare-gpt-instruct", CHECKPOINT_DIR / "lora-genre"
+    if not (instruct.is_dir() and lora.is_dir()):
+        pytest.skip("fine-tuned weights not shipped in this checkout; run `make finetune`")
+    for folder in (instruct, lora):
+        assert sum(f.stat().st_size for f in folder.iterdir()) <= 25 * 2**20
+    model, tokenizer, meta = load_checkpoint(instruct)
+    base_config = load_checkpoint(CHECKPOINT_DIR / "shakespeare-gpt")[0].config
+    assert model.config == base_config and tokenizer.token_to_id("<EOS>") is not None
+    assert meta["metrics"]["held_out_format"] >= 0.9
+    classifier, _, config = load_genre_classifier()
+    assert config["labels"] == list(LABELS) and config["r"] == 8
+    trainable = sum(p.numel() for p in classifier.parameters() if p.requires_grad)
+    assert trainable == config["metrics"]["trainable_parameters"]
+    assert trainable < 0.05 * sum(p.numel() for p in classifier.parameters())
+
+
+def test_fine_tuning_plots():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from workshop_utils import plots
+
+    figures = [
+        plots.plot_confusion_matrix(torch.tensor([[3, 1, 0], [0, 2, 2], [1, 0, 4]]), LABELS),
+        plots.plot_accuracies({"bag of words": 0.6, "GPT": 0.4}, chance=1 / 3),
+        plots.plot_masked_targets(["Ċ", "Ham", "let"], [-100, 5, 2]),
+        plots.plot_instruction_report({"tasks": {"genre": {"format": 0.0, "accuracy": 0.0}}},
+                                      {"tasks": {"genre": {"format": 1.0, "accuracy": 0.5}}}),
+        plots.plot_lora_ranks([{"model": "ours", "r": 1, "fraction": 0.01}, {"model": "ours", "r": 2, "fraction": 0.02}], 2),
+    ]
+    assert all(isinstance(f, plt.Figure) for f in figures)
+    assert [t.get_text() for t in figures[0].axes[0].texts] == ["3", "1", "0", "0", "2", "2", "1", "0", "4"]
+    plt.close("all")

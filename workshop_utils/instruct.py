@@ -1,0 +1,252 @@
+"""Instruction fine-tuning: Alpaca-style prompts made from the corpus, masked loss, evaluation.
+
+Prompt template as tatsu-lab/stanford_alpaca (train.py PROMPT_DICT). The response ends with the
+tokenizer's <EOS> token, so a tuned model learns to stop. Only response tokens are trained on:
+prompt and padding positions get the target -100, which cross-entropy ignores.
+"""
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+import torch
+from tqdm.auto import tqdm
+
+from .data import load_corpus, split_of
+from .finetune import GENRES, IGNORE_INDEX, LABELS
+
+PROMPT_WITH_INPUT = (
+    "Below is an instruction that describes a task, paired with an input that provides further "
+    "context. Write a response that appropriately completes the request.\n\n"
+    "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n")
+PROMPT_NO_INPUT = (
+    "Below is an instruction that describes a task. Write a response that appropriately "
+    "completes the request.\n\n### Instruction:\n{instruction}\n\n### Response:\n")
+MAX_RESPONSE_TOKENS = 16  # the answer and its <EOS>; the prompt keeps the rest of the context
+TASKS = ("play", "speaker", "genre", "continue", "last_word")
+
+
+@dataclass(frozen=True)
+class InstructionExample:
+    task: str  # one of TASKS
+    instruction: str
+    input: str  # "" when the task needs none
+    response: str
+    scene_id: str  # where the line comes from (for split checks)
+
+
+def format_prompt(instruction: str, input: str = "") -> str:
+    """The Alpaca prompt, ending right where the model should start its response."""
+    if not isinstance(instruction, str) or not instruction.strip():
+        raise ValueError("the instruction is empty; every example needs an instruction such as "
+                         "'Which play is this line from?' (the input may be empty, not the instruction)")
+    if input.strip():
+        return PROMPT_WITH_INPUT.format(instruction=instruction.strip(), input=input.strip())
+    return PROMPT_NO_INPUT.format(instruction=instruction.strip())
+
+
+def _make(task: str, line: str, passage) -> InstructionExample | None:
+    if task == "play":
+        return InstructionExample(task, "Which play is this line from?", line, passage.play, passage.scene_id)
+    if task == "speaker":
+        return InstructionExample(task, "Who speaks this line?", line, passage.speaker.title(), passage.scene_id)
+    if task == "genre":
+        if passage.genre not in GENRES:
+            return None
+        return InstructionExample(task, "Is this line from a comedy, a tragedy or a history?", line,
+                                  LABELS[GENRES.index(passage.genre)], passage.scene_id)
+    words = line.split()
+    if task == "continue":
+        if len(words) < 6:
+            return None
+        half = len(words) // 2
+        return InstructionExample(task, "Continue this line.", " ".join(words[:half]),
+                                  " ".join(words[half:]), passage.scene_id)
+    found = re.findall(r"[A-Za-z]+(?:'[A-Za-z]+)*", line)
+    if not found:
+        return None
+    return InstructionExample(task, f'What is the last word of "{line}"?', "", found[-1], passage.scene_id)
+
+
+def instruction_examples(split: str, per_task: int, seed: int = 0, min_chars: int = 20,
+                         max_chars: int = 60, tokenizer=None) -> list[InstructionExample]:
+    """`per_task` examples of every task from lines of one split's scenes, shuffled (fixed seed).
+
+    Lines have min_chars..max_chars characters; no (instruction, input) pair appears twice;
+    given the tokenizer, responses longer than MAX_RESPONSE_TOKENS (with <EOS>) are skipped.
+    """
+    if split not in ("train", "val", "test"):
+        raise ValueError(f"split must be 'train', 'val' or 'test', got {split!r}")
+    rng = random.Random(seed)
+    lines = [(line.strip(), p) for p in load_corpus() if split_of(p.scene_id) == split
+             for line in p.text.split("\n") if min_chars <= len(line.strip()) <= max_chars]
+    examples: list[InstructionExample] = []
+    for task in TASKS:
+        made, seen = [], set()
+        for line, passage in rng.sample(lines, len(lines)):
+            example = _make(task, line, passage)
+            if (example is not None and (example.instruction, example.input) not in seen
+                    and (tokenizer is None or len(tokenizer.encode(example.response).ids) < MAX_RESPONSE_TOKENS)):
+                seen.add((example.instruction, example.input))
+                made.append(example)
+            if len(made) == per_task:
+                break
+        examples.extend(made)
+    rng.shuffle(examples)
+    return examples
+
+
+def prompt_ids(tokenizer, example: InstructionExample, block_size: int) -> list[int]:
+    """Prompt tokens, cut from the LEFT so MAX_RESPONSE_TOKENS still fit in the context.
+
+    Only the start of the fixed preamble ("Below is an instruction...") falls off: it is the
+    same in every example, so the model loses nothing it needs.
+    """
+    ids = tokenizer.encode(format_prompt(example.instruction, example.input)).ids
+    return ids[-(block_size - MAX_RESPONSE_TOKENS):]
+
+
+def encode_example(tokenizer, example: InstructionExample, block_size: int) -> tuple[list[int], list[int]]:
+    """(input ids, targets) for one example: targets are -100 on the prompt, then the response + <EOS>."""
+    prompt = prompt_ids(tokenizer, example, block_size)
+    response = tokenizer.encode(example.response).ids + [tokenizer.token_to_id("<EOS>")]
+    if len(response) > MAX_RESPONSE_TOKENS:
+        raise ValueError(f"response of {len(response)} tokens is longer than MAX_RESPONSE_TOKENS="
+                         f"{MAX_RESPONSE_TOKENS}: {example.response!r}; shorten it")
+    full = prompt + response
+    targets = [IGNORE_INDEX] * (len(prompt) - 1) + response  # target i is token i + 1
+    return full[:-1], targets
+
+
+def collate(encoded: list[tuple[list[int], list[int]]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pad a batch on the right: <PAD> in the inputs, -100 in the targets (no loss on padding)."""
+    width = max(len(ids) for ids, _ in encoded)
+    ids = torch.full((len(encoded), width), pad_id, dtype=torch.long)
+    targets = torch.full((len(encoded), width), IGNORE_INDEX, dtype=torch.long)
+    for row, (x, y) in enumerate(encoded):
+        ids[row, :len(x)], targets[row, :len(y)] = torch.tensor(x), torch.tensor(y)
+    return ids, targets
+
+
+def train_instructions(model, tokenizer, examples: list[InstructionExample], steps: int,
+                       batch_size: int = 32, lr: float = 1e-3, seed: int = 0,
+                       progress: bool = True) -> list[float]:
+    """Fixed-step AdamW on the masked response loss; returns the loss of every step."""
+    device = next(model.parameters()).device
+    encoded = [encode_example(tokenizer, e, model.config.block_size) for e in examples]
+    pad_id, generator = tokenizer.token_to_id("<PAD>"), torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    losses = []
+    model.train()
+    for step in tqdm(range(steps), desc="instruction tuning", disable=not progress):
+        for group in optimizer.param_groups:  # linear decay to 10%
+            group["lr"] = lr * (1 - 0.9 * step / max(1, steps))
+        rows = torch.randint(0, len(encoded), (batch_size,), generator=generator).tolist()
+        ids, targets = collate([encoded[r] for r in rows], pad_id)
+        _, loss = model(ids.to(device), targets.to(device))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        losses.append(loss.item())
+    model.eval()
+    return losses
+
+
+def normalise(text: str) -> str:
+    return " ".join(re.sub(r"[^\w' ]", " ", text.lower()).split())
+
+
+def follows_format(response: str, stopped: bool) -> bool:
+    """One non-empty line, ended with <EOS> within MAX_RESPONSE_TOKENS, no template markers."""
+    return stopped and bool(response.strip()) and "\n" not in response.strip() and "###" not in response
+
+
+def is_correct(example: InstructionExample, response: str) -> bool:
+    """Exact match after lower-casing and removing punctuation; 'continue' needs the next word right."""
+    got, want = normalise(response), normalise(example.response)
+    if example.task == "continue":
+        return got.split()[:1] == want.split()[:1]
+    return got == want
+
+
+@torch.no_grad()
+def respond(model, tokenizer, examples: list[InstructionExample]) -> list[tuple[str, bool]]:
+    """Greedy responses (text, stopped with <EOS>?) for each example; prompts of one length batched."""
+    from .model import generate
+
+    eos, device = tokenizer.token_to_id("<EOS>"), next(model.parameters()).device
+    prompts = [prompt_ids(tokenizer, e, model.config.block_size) for e in examples]
+    results: list[tuple[str, bool] | None] = [None] * len(examples)
+    for length in sorted({len(p) for p in prompts}):
+        rows = [i for i, p in enumerate(prompts) if len(p) == length]
+        idx = torch.tensor([prompts[i] for i in rows], device=device)
+        out = generate(model, idx, MAX_RESPONSE_TOKENS, greedy=True, stop_token=eos, use_cache=True)
+        for i, new in zip(rows, out[:, length:].tolist()):
+            stopped = eos in new
+            results[i] = (tokenizer.decode(new[:new.index(eos)] if stopped else new), stopped)
+    return results
+
+
+def evaluate_instructions(model, tokenizer, examples: list[InstructionExample]) -> dict:
+    """Format adherence and accuracy, overall and per task, plus every (example, response)."""
+    answers = respond(model, tokenizer, examples)
+    rows = [(e, text, follows_format(text, stopped), is_correct(e, text))
+            for e, (text, stopped) in zip(examples, answers)]
+    report = {"format": sum(r[2] for r in rows) / len(rows), "accuracy": sum(r[3] for r in rows) / len(rows),
+              "tasks": {}, "rows": rows}
+    for task in dict.fromkeys(e.task for e in examples):
+        mine = [r for r in rows if r[0].task == task]
+        report["tasks"][task] = {"n": len(mine), "format": sum(r[2] for r in mine) / len(mine),
+                                 "accuracy": sum(r[3] for r in mine) / len(mine)}
+    return report
+
+
+# --- the shipped instruction-tuned checkpoint -------------------------------------------------
+INSTRUCT_RECIPE = dict(per_task=2000, eval_per_task=40, steps=300, batch_size=16, lr=2e-3, seed=0)
+
+
+def run_instruction_tuning(base: str | None = None, out: str | None = None, progress: bool = True) -> dict:
+    """Instruction-tune the base checkpoint (INSTRUCT_RECIPE) and save it as a new checkpoint."""
+    from .paths import CHECKPOINT_DIR
+    from .runtime import set_seed
+    from .train import load_checkpoint, save_checkpoint
+
+    recipe = INSTRUCT_RECIPE
+    set_seed(recipe["seed"])
+    model, tokenizer, _ = load_checkpoint(base or CHECKPOINT_DIR / "shakespeare-gpt")
+    train = instruction_examples("train", recipe["per_task"], recipe["seed"], tokenizer=tokenizer)
+    held_out = instruction_examples("test", recipe["eval_per_task"], recipe["seed"], tokenizer=tokenizer)
+    losses = train_instructions(model, tokenizer, train, recipe["steps"], recipe["batch_size"],
+                                recipe["lr"], recipe["seed"], progress)
+    report = evaluate_instructions(model, tokenizer, held_out)
+    metrics = {"held_out_format": round(report["format"], 4), "held_out_accuracy": round(report["accuracy"], 4),
+               "tasks": {t: {k: round(v, 4) for k, v in r.items()} for t, r in report["tasks"].items()},
+               "final_loss": round(sum(losses[-20:]) / len(losses[-20:]), 4), "recipe": recipe}
+    out = out or CHECKPOINT_DIR / "shakespeare-gpt-instruct"
+    save_checkpoint(out, model, tokenizer, metrics=metrics,
+                    extra_config={"base": "data/checkpoints/shakespeare-gpt", "template": "alpaca",
+                                  "command": "python -m workshop_utils finetune --task instruct"})
+    print(f"instruct: held-out format {report['format']:.3f}, accuracy {report['accuracy']:.3f} -> {out}")
+    return metrics
+
+
+def main(args) -> int:
+    """`python -m workshop_utils finetune [--task instruct|lora-genre|all]`."""
+    from .finetune import run_lora_genre
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.task in ("lora-genre", "all"):
+        run_lora_genre(args.base)
+    if args.task in ("instruct", "all"):
+        run_instruction_tuning(args.base)
+    return 0
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--task", choices=("instruct", "lora-genre", "all"), default="all",
+                        help="which shipped fine-tuned weights to retrain (default: all)")
+    parser.add_argument("--base", help="base checkpoint folder (default: data/checkpoints/shakespeare-gpt)")
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")

@@ -1,0 +1,221 @@
+"""LoRA (Low-Rank Adaptation): freeze a Linear layer W and learn a low-rank update B @ A.
+
+Follows microsoft/LoRA (loralib/layers.py) and huggingface/peft (tuners/lora/layer.py):
+A is (r, d_in) with kaiming_uniform_(a=sqrt(5)), B is (d_out, r) of zeros, the update is
+scaled by alpha / r, and dropout acts on the LoRA branch only. Because B starts at zero, a
+wrapped model starts out computing exactly what the base model computes.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+from safetensors.torch import load_file, save_file
+
+GPT3_LAYERS, GPT3_D_MODEL, GPT3_PARAMETERS = 96, 12288, 175_000_000_000  # Brown et al. 2020
+ADAPTER_WEIGHTS, ADAPTER_CONFIG = "adapter.safetensors", "adapter.json"
+
+
+class LoRALinear(nn.Module):
+    """base(x) + dropout(x) @ A^T @ B^T * (alpha / r), with the base Linear frozen."""
+
+    def __init__(self, base: nn.Linear, r: int, alpha: float, dropout: float = 0.0):
+        super().__init__()
+        if not isinstance(base, nn.Linear):
+            raise ValueError(f"LoRALinear wraps an nn.Linear, got {type(base).__name__}")
+        d_out, d_in = base.weight.shape
+        check_rank(r, d_in, d_out)
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        self.base, self.r, self.alpha, self.scaling = base, r, alpha, alpha / r
+        self.base.requires_grad_(False)
+        self.lora_A = nn.Parameter(torch.empty(r, d_in, device=base.weight.device))  # (r, d_in)
+        self.lora_B = nn.Parameter(torch.zeros(d_out, r, device=base.weight.device))  # (d_out, r)
+        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
+        self.lora_dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.merged = False
+
+    def delta_weight(self) -> torch.Tensor:
+        """The update LoRA adds to W: (B @ A) * alpha / r, shape (d_out, d_in)."""
+        return (self.lora_B @ self.lora_A) * self.scaling
+
+    def branch(self, x: torch.Tensor) -> torch.Tensor:
+        """The LoRA branch alone: dropout(x) @ A^T @ B^T * scaling."""
+        return self.lora_dropout(x) @ self.lora_A.T @ self.lora_B.T * self.scaling
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.merged:  # the update already lives inside base.weight
+            return self.base(x)
+        return self.base(x) + self.branch(x)
+
+    @torch.no_grad()
+    def merge(self) -> None:
+        """W += B @ A * scaling: one plain matrix again, no extra cost at inference."""
+        if not self.merged:
+            self.base.weight += self.delta_weight()
+            self.merged = True
+
+    @torch.no_grad()
+    def unmerge(self) -> None:
+        """W -= B @ A * scaling: back to the frozen base weight plus a separate branch."""
+        if self.merged:
+            self.base.weight -= self.delta_weight()
+            self.merged = False
+
+    def extra_repr(self) -> str:
+        return f"r={self.r}, alpha={self.alpha}, scaling={self.scaling:g}, merged={self.merged}"
+
+
+def check_rank(r: int, d_in: int, d_out: int) -> None:
+    if not isinstance(r, int) or r < 1 or r > min(d_in, d_out):
+        raise ValueError(f"LoRA rank r must be an integer from 1 to min(d_in, d_out) = "
+                         f"{min(d_in, d_out)} for a ({d_out} x {d_in}) layer, got {r!r}; "
+                         "small ranks such as 4 or 8 are usual")
+
+
+def _matches(name: str, pattern: str) -> bool:
+    """"c_proj" matches "h.0.attn.c_proj" and "h.0.mlp.c_proj"; "attn.c_proj" only the first."""
+    return name == pattern or name.endswith("." + pattern)
+
+
+def lora_target_shapes(model: nn.Module, targets: tuple[str, ...] | list[str]) -> dict[str, tuple[int, int]]:
+    """(d_out, d_in) of every Linear layer whose name matches a target; unmatched targets are an error."""
+    if isinstance(targets, str):
+        targets = (targets,)
+    if not targets:
+        raise ValueError("targets is empty; name the Linear layers to adapt, e.g. ('c_attn',)")
+    linears = {name: module for name, module in model.named_modules()
+               if isinstance(module, nn.Linear) and not isinstance(module, LoRALinear)}
+    unmatched = [t for t in targets if not any(_matches(name, t) for name in linears)]
+    if unmatched:
+        examples = sorted({name.split(".")[-1] for name in linears})
+        raise ValueError(f"target(s) {unmatched} match no Linear layer of this model; "
+                         f"Linear layers are called {examples} (full names like {next(iter(linears), '?')!r})")
+    return {name: tuple(m.weight.shape) for name, m in linears.items()
+            if any(_matches(name, t) for t in targets)}
+
+
+def apply_lora(model: nn.Module, targets: tuple[str, ...] | list[str] = ("c_attn",), r: int = 4,
+               alpha: float = 8.0, dropout: float = 0.0) -> list[str]:
+    """Freeze every parameter of `model` and wrap each Linear whose name matches a target.
+
+    Returns the names of the wrapped layers. Only the new A and B matrices are trainable
+    (unfreeze a task head yourself afterwards if you add one).
+    """
+    shapes = lora_target_shapes(model, targets)
+    for d_out, d_in in shapes.values():
+        check_rank(r, d_in, d_out)
+    model.requires_grad_(False)
+    for name in shapes:
+        parent_name, _, child = name.rpartition(".")
+        parent = model.get_submodule(parent_name) if parent_name else model
+        setattr(parent, child, LoRALinear(model.get_submodule(name), r, alpha, dropout))
+    return list(shapes)
+
+
+def lora_layers(model: nn.Module) -> dict[str, LoRALinear]:
+    return {name: m for name, m in model.named_modules() if isinstance(m, LoRALinear)}
+
+
+def merge_lora(model: nn.Module) -> None:
+    for layer in lora_layers(model).values():
+        layer.merge()
+
+
+def unmerge_lora(model: nn.Module) -> None:
+    for layer in lora_layers(model).values():
+        layer.unmerge()
+
+
+def count_trainable(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """All parameters, each shared tensor once."""
+    return sum(p.numel() for p in model.parameters())
+
+
+def trainable_fraction(model: nn.Module) -> float:
+    return count_trainable(model) / count_parameters(model)
+
+
+def lora_parameter_count(layer_shapes: list[tuple[int, int]], r: int) -> int:
+    """r * (d_in + d_out) per adapted layer; shapes are (d_out, d_in) as in nn.Linear.weight."""
+    for d_out, d_in in layer_shapes:
+        check_rank(r, d_in, d_out)
+    return sum(r * (d_in + d_out) for d_out, d_in in layer_shapes)
+
+
+GPT3_MATRICES = {"q": (GPT3_D_MODEL, GPT3_D_MODEL), "k": (GPT3_D_MODEL, GPT3_D_MODEL),
+                 "v": (GPT3_D_MODEL, GPT3_D_MODEL), "o": (GPT3_D_MODEL, GPT3_D_MODEL),
+                 "mlp_in": (4 * GPT3_D_MODEL, GPT3_D_MODEL), "mlp_out": (GPT3_D_MODEL, 4 * GPT3_D_MODEL)}
+
+
+def gpt3_lora_parameters(r: int, matrices: tuple[str, ...] = ("q", "v")) -> dict[str, float]:
+    """LoRA on GPT-3 175B: 96 layers, d_model 12288; q, k, v, o are 12288 x 12288 matrices.
+
+    With q and v (the LoRA paper's choice) r=1 gives 4.7M and r=8 gives 37.7M parameters.
+    """
+    unknown = set(matrices) - set(GPT3_MATRICES)
+    if unknown or not matrices:
+        raise ValueError(f"matrices must be a non-empty subset of {sorted(GPT3_MATRICES)}; got {matrices}")
+    shapes = [GPT3_MATRICES[m] for m in matrices] * GPT3_LAYERS
+    trainable = lora_parameter_count(shapes, r)
+    return {"trainable": trainable, "total": GPT3_PARAMETERS, "fraction": trainable / GPT3_PARAMETERS}
+
+
+def adapter_state(model: nn.Module) -> dict[str, torch.Tensor]:
+    """Every trainable tensor (LoRA A and B, plus any head you unfroze), by parameter name."""
+    return {name: p.detach().cpu().contiguous() for name, p in model.named_parameters() if p.requires_grad}
+
+
+def save_adapter(model: nn.Module, folder: str | Path, **extra_config) -> Path:
+    """Write only the small trainable tensors (adapter.safetensors) + adapter.json (r, alpha, targets)."""
+    layers = lora_layers(model)
+    if not layers:
+        raise ValueError("this model has no LoRA layers; call apply_lora(model, ...) first")
+    if any(layer.merged for layer in layers.values()):
+        raise ValueError("unmerge the adapters (unmerge_lora(model)) before saving them")
+    first = next(iter(layers.values()))
+    config = {"r": first.r, "alpha": first.alpha,
+              "dropout": getattr(first.lora_dropout, "p", 0.0),
+              "targets": sorted(layers), **extra_config}
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:  # atomic: write, then rename
+        save_file(adapter_state(model), os.path.join(tmp, ADAPTER_WEIGHTS))
+        Path(tmp, ADAPTER_CONFIG).write_text(json.dumps(config, indent=2) + "\n")
+        for name in (ADAPTER_WEIGHTS, ADAPTER_CONFIG):
+            os.replace(os.path.join(tmp, name), folder / name)
+    return folder
+
+
+def load_adapter(model: nn.Module, folder: str | Path) -> dict:
+    """Wrap `model` as the adapter's config says and load its tensors; returns the config."""
+    folder = Path(folder)
+    if not (folder / ADAPTER_WEIGHTS).is_file() or not (folder / ADAPTER_CONFIG).is_file():
+        raise FileNotFoundError(f"no adapter in {folder}: expected {ADAPTER_WEIGHTS} and "
+                                f"{ADAPTER_CONFIG} (written by save_adapter)")
+    config = json.loads((folder / ADAPTER_CONFIG).read_text())
+    if not lora_layers(model):
+        apply_lora(model, config["targets"], config["r"], config["alpha"], config.get("dropout", 0.0))
+    tensors = load_file(str(folder / ADAPTER_WEIGHTS))
+    own = dict(model.named_parameters())
+    missing = [name for name in tensors if name not in own]
+    if missing:
+        raise ValueError(f"adapter tensors {missing[:3]} have no matching parameter in this "
+                         "model; was the adapter trained on a model of another shape?")
+    with torch.no_grad():
+        for name, tensor in tensors.items():
+            if own[name].shape != tensor.shape:
+                raise ValueError(f"{name}: adapter has shape {tuple(tensor.shape)} but the "
+                                 f"model has {tuple(own[name].shape)}")
+            own[name].copy_(tensor)
+            own[name].requires_grad_(True)
+    return config
