@@ -1,0 +1,93 @@
+"""`make perf`: the machine, its fp32 matmul peak, training throughput, and the live preset's result.
+
+    python scripts/perf.py                    # peak, throughput, live preset (about 2 minutes)
+    python scripts/perf.py --budget 132       # also: live model trained for 132 s (time budget)
+    python scripts/perf.py --skip-live        # peak and throughput only
+
+Achieved FLOP/s uses Kaplan et al. (2020), "Scaling Laws for Neural Language Models", sec. 2.1:
+training FLOPs per token = 6 N + 6 n_layer n_ctx d_model, where N counts the weights used in
+matrix multiplies (all parameters except the position embeddings; the tied token-embedding /
+output-head matrix counted once, as the head's multiply) and the second term is attention's
+scores and weighted sum (Kaplan's estimate, no causal-mask discount). Timings are wall-clock:
+run on an otherwise idle machine.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from workshop_utils.model import GPT  # noqa: E402
+from workshop_utils.pretrain import PRESETS, machine_description, run_pretraining  # noqa: E402
+from workshop_utils.text import encode_corpus, train_corpus_tokenizer  # noqa: E402
+from workshop_utils.train import Trainer  # noqa: E402
+
+
+def matmul_peak(size: int = 1024, repeats: int = 20) -> float:
+    """Best fp32 FLOP/s of (size x size) @ (size x size): 2 size^3 per product."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    best = float("inf")
+    for _ in range(3):
+        a @ b  # warm up
+        start = time.perf_counter()
+        for _ in range(repeats):
+            a @ b
+        best = min(best, (time.perf_counter() - start) / repeats)
+    return 2 * size**3 / best
+
+
+def training_flops_per_token(model: GPT) -> float:
+    config = model.config
+    matmul_weights = model.num_parameters(exclude_position_embeddings=True)
+    return 6 * matmul_weights + 6 * config.n_layer * config.block_size * config.n_embd
+
+
+def training_throughput(preset: str = "live", steps: int = 30, warmup: int = 5) -> tuple[float, GPT]:
+    """Tokens per second of the preset's training steps (data already tokenized)."""
+    recipe = PRESETS[preset]
+    tokenizer = train_corpus_tokenizer(recipe.vocab_size)
+    train_ids = encode_corpus(tokenizer, "train")
+    torch.manual_seed(0)
+    model = GPT(recipe.model)
+    trainer = Trainer(model, train_ids, train_ids[:10000], recipe.train)
+    for _ in range(warmup):
+        trainer.train_step(recipe.train.learning_rate)
+    start = time.perf_counter()
+    for _ in range(steps):
+        trainer.train_step(recipe.train.learning_rate)
+    seconds = time.perf_counter() - start
+    return steps * recipe.train.batch_size * recipe.model.block_size / seconds, model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--budget", type=float, help="also train the live model for this many seconds")
+    parser.add_argument("--skip-live", action="store_true", help="skip the live preset run")
+    args = parser.parse_args()
+    print(f"machine      {machine_description(torch.device('cpu'))}; torch {torch.__version__}")
+    peak = matmul_peak()
+    print(f"matmul peak  {peak / 1e9:.1f} GFLOP/s (fp32, 1024x1024 @ 1024x1024, best of 3)")
+    tokens_per_second, model = training_throughput()
+    achieved = tokens_per_second * training_flops_per_token(model)
+    print(f"training     live preset model ({model.num_parameters():,} parameters): "
+          f"{tokens_per_second:,.0f} tokens/s")
+    print(f"achieved     {achieved / 1e9:.1f} GFLOP/s = {achieved / peak:.0%} of the matmul peak "
+          f"(6N + 6 n_layer n_ctx d_model per token, Kaplan et al. 2020)")
+    runs = [] if args.skip_live else [("live preset", {})]
+    if args.budget:
+        runs.append((f"{args.budget:.0f} s budget", {"steps": 10**6, "seconds": args.budget}))
+    for name, overrides in runs:
+        with tempfile.TemporaryDirectory() as folder:
+            metrics = run_pretraining("live", out=Path(folder) / "run", progress=False, **overrides)
+        print(f"{name:<12} {metrics['step']} steps, {metrics['tokens_seen']:,} tokens in "
+              f"{metrics['train_seconds']:.0f} s of training: val {metrics['val_bits_per_char']:.3f} bits/char, "
+              f"{metrics['val_loss_nats_per_token']:.3f} nats/token")
+
+
+if __name__ == "__main__":
+    main()

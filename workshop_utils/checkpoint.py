@@ -1,0 +1,134 @@
+"""Checkpoints: a folder of safetensors + JSON files (never pickles), written atomically.
+
+  model.safetensors   the weights (the tied embedding/head matrix stored once)
+  config.json         the GPTConfig, the training settings and a sha256 of every other file
+  tokenizer.json      the tokenizer the model was trained with
+  metrics.json        losses (nats/token, bits/char, perplexity), history, timings
+  training_state.safetensors + training_state.json   (optional) optimizer moments, RNG states
+                      and counters, so `train.Trainer.resume` continues exactly where it stopped.
+Loading checks every file against its recorded sha256: a truncated or edited file is an error.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+from tokenizers import Tokenizer
+
+from .model import GPT, GPTConfig
+from .text import load_bpe
+
+FORMAT = "workshop-gpt-checkpoint/1"
+TIED_KEY = "lm_head.weight"  # the same tensor as transformer.wte.weight, stored once
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_json(path: Path, value: dict) -> None:
+    path.write_text(json.dumps(value, indent=1, sort_keys=False) + "\n")
+
+
+def save_checkpoint(path: str | Path, model: GPT, tokenizer: Tokenizer, metrics: dict | None = None,
+                    train_config=None, training_state: tuple[dict, dict] | None = None,
+                    extra_config: dict | None = None) -> Path:
+    """Write a checkpoint folder atomically: into a temporary folder, then renamed into place.
+
+    `training_state` is (tensors, json_values) from Trainer.training_state(), for resuming.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    try:
+        weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items() if k != TIED_KEY}
+        save_file(weights, staging / "model.safetensors", metadata={"format": FORMAT})
+        tokenizer.save(str(staging / "tokenizer.json"))
+        _write_json(staging / "metrics.json", metrics or {})
+        if training_state is not None:
+            tensors, values = training_state
+            save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()},
+                      staging / "training_state.safetensors")
+            _write_json(staging / "training_state.json", values)
+        config = {"format": FORMAT, "model": model.config.to_dict(),
+                  "train": asdict(train_config) if train_config else None, **(extra_config or {}),
+                  "sha256": {f.name: _sha256(f) for f in sorted(staging.iterdir())}}
+        _write_json(staging / "config.json", config)
+        for file in staging.iterdir():  # mkdtemp made everything private; checkpoints are shared files
+            file.chmod(0o644)
+        staging.chmod(0o755)
+        if path.exists():  # swap: old folder aside, new one in, old one removed
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=path.parent))
+            os.replace(path, old / path.name)
+            os.replace(staging, path)
+            shutil.rmtree(old)
+        else:
+            os.replace(staging, path)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return path
+
+
+def read_checkpoint_json(path: str | Path, name: str = "config.json") -> dict:
+    """One JSON file of a checkpoint folder, checked against config.json's sha256 (if not config)."""
+    path = Path(path)
+    config_file = path / "config.json"
+    if not config_file.is_file():
+        raise FileNotFoundError(f"{path} is not a checkpoint folder (no config.json); train one with "
+                                "`python -m workshop_utils pretrain --preset live`")
+    try:
+        config = json.loads(config_file.read_text())
+        if config.get("format") != FORMAT:
+            raise ValueError(f"format {config.get('format')!r}, expected {FORMAT!r}")
+    except (json.JSONDecodeError, ValueError, AttributeError) as error:
+        raise ValueError(f"{config_file} is damaged or not a workshop checkpoint ({error}); "
+                         "retrain it or restore it from git") from None
+    if name == "config.json":
+        return config
+    return json.loads(verified_file(path, config, name).read_text())
+
+
+def verified_file(path: Path, config: dict, name: str) -> Path:
+    """path / name, after checking it against the sha256 that config.json records for it."""
+    file = path / name
+    expected = config.get("sha256", {}).get(name)
+    if expected is None or not file.is_file():
+        raise FileNotFoundError(f"checkpoint {path} has no {name}; it is incomplete, save it again")
+    if _sha256(file) != expected:
+        raise ValueError(f"{file} does not match the sha256 recorded in config.json: it was truncated "
+                         "or modified after saving; restore it (git checkout) or retrain")
+    return file
+
+
+def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tuple[GPT, Tokenizer, dict]:
+    """(model in eval mode, tokenizer, metadata) from a checkpoint folder, every file verified.
+
+    metadata = {"config": config.json, "metrics": metrics.json, "path": str(path)}.
+    """
+    path = Path(path)
+    config = read_checkpoint_json(path)
+    try:
+        weights = load_file(verified_file(path, config, "model.safetensors"))
+    except SafetensorError as error:
+        raise ValueError(f"{path / 'model.safetensors'} cannot be read ({error}); retrain it") from None
+    model = GPT(GPTConfig(**config["model"]))
+    missing, unexpected = model.load_state_dict(weights, strict=False)
+    if set(missing) - {TIED_KEY} or unexpected:
+        raise ValueError(f"{path} does not fit the model in its config.json (missing {missing}, "
+                         f"unexpected {unexpected})")
+    tokenizer = load_bpe(verified_file(path, config, "tokenizer.json"))
+    metrics = read_checkpoint_json(path, "metrics.json")
+    return model.to(device).eval(), tokenizer, {"config": config, "metrics": metrics, "path": str(path)}
