@@ -76,14 +76,9 @@ def run_notebook(path: Path) -> Run:
 def machine() -> dict[str, str]:
     import torch
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from workshop_utils.runtime import cpu_name
+
+    cpu = cpu_name()
     if torch.cuda.is_available():
         gpu = torch.cuda.get_device_name(0)
     elif getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():

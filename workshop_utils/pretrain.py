@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,7 +17,7 @@ import torch.distributed as dist
 
 from .model import GPT, GPTConfig
 from .paths import CHECKPOINT_DIR, PROJECT_ROOT
-from .runtime import get_device, set_seed
+from .runtime import cpu_name, get_device, set_seed
 from .text import encode_corpus, train_corpus_tokenizer
 from .train import TrainConfig, Trainer, evaluate_ids
 
@@ -70,15 +69,7 @@ def setup_distributed() -> tuple[int, int, torch.device]:
 def machine_description(device: torch.device) -> str:
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads"
+    return f"{cpu_name()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads"
 
 
 def replica_checksums(model: torch.nn.Module, world_size: int) -> list[float]:

@@ -60,6 +60,17 @@ def get_device(override: str | None = None) -> torch.device:
     return torch.device(choice)
 
 
+def cpu_name() -> str:
+    """The processor's model name (from /proc/cpuinfo on Linux), for reports."""
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str]:
     versions = {}
     for name in names:
