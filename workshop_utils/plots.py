@@ -788,6 +788,10 @@ class LiveLossPlot:
             self.handle.update(fig)
         plt.close(fig)  # shown through the display handle only
 
+    def restart_display(self) -> None:
+        """Show the next updates in the current cell (when training continues in a new cell)."""
+        self.handle = None
+
 
 def plot_attention_grid(attention: list[torch.Tensor], labels: list[str], title: str = "") -> plt.Figure:
     """Heatmaps of every layer (rows) and head (columns); `attention[layer]` is (n_head, T, T)."""
