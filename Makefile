@@ -82,7 +82,8 @@ perf: setup
 
 # Fine-tuning (issue 6).
 #   make finetune  retrain the shipped fine-tuned weights from the base checkpoint (seeded; see data/README.md):
-#                  data/checkpoints/shakespeare-gpt-instruct and data/checkpoints/lora-genre
+#                  data/checkpoints/shakespeare-gpt-instruct and data/checkpoints/lora-genre, and remake
+#                  data/results/genre-label-budget.json and data/results/lora-vs-full.json
 .PHONY: finetune
 finetune: setup
 	$(PY) -m workshop_utils finetune --task all --threads 2

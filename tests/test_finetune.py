@@ -2,9 +2,10 @@ import pytest
 import torch
 
 from workshop_utils.data import split_of
-from workshop_utils.finetune import (LABELS, BagOfWords, GPTClassifier, accuracy, confusion_matrix,
-                                     encode_batch, genre_examples, majority_baseline,
-                                     optimizer_state_bytes, predict, set_trainable, train_classifier)
+from workshop_utils.finetune import (CURVE_RECIPE, LABELS, BagOfWords, GPTClassifier, accuracy,
+                                     confusion_matrix, curve_steps, encode_batch, genre_examples,
+                                     majority_baseline, optimizer_state_bytes, predict, set_trainable,
+                                     summarize_curve, train_classifier, visible_text)
 from workshop_utils.model import GPT, GPTConfig
 from workshop_utils.text import train_bpe
 
@@ -74,6 +75,77 @@ def test_classifier_reads_the_last_real_token(tokenizer):
     with torch.no_grad():
         assert torch.allclose(classifier(ids, lengths)[0], classifier(alone, alone_lengths)[0], atol=1e-6)
     assert classifier(ids, lengths).shape == (2, 3)
+
+
+def test_mean_pooling_ignores_padding_and_differs_from_last_token(tokenizer):
+    torch.manual_seed(0)
+    gpt = GPT(GPTConfig(block_size=32, vocab_size=300, n_layer=2, n_head=2, n_embd=16))
+    mean, last = GPTClassifier(gpt, pooling="mean").eval(), GPTClassifier(gpt).eval()
+    last.head.load_state_dict(mean.head.state_dict())
+    ids, lengths = encode_batch(tokenizer, ["To be", "To be, or not to be, that is the question."], 32)
+    alone, alone_lengths = encode_batch(tokenizer, ["To be"], 32)
+    with torch.no_grad():
+        assert torch.allclose(mean(ids, lengths)[0], mean(alone, alone_lengths)[0], atol=1e-6)
+        hidden = gpt.transformer.ln_f(mean.hidden(alone))
+        assert torch.allclose(mean.features(alone, alone_lengths), hidden.mean(1), atol=1e-6)
+        assert not torch.allclose(mean(ids, lengths), last(ids, lengths))
+    with pytest.raises(ValueError, match="pooling must be one of"):
+        GPTClassifier(gpt, pooling="max")
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        GPTClassifier(gpt, n_classes=1)
+
+
+def test_visible_text_is_the_prefix_the_model_sees(tokenizer):
+    texts = ["To be, or not to be, that is the question. " * 4, "To be"]
+    seen = visible_text(tokenizer, texts, max_length=8)
+    assert texts[0].startswith(seen[0]) and len(seen[0]) < len(texts[0])
+    assert len(tokenizer.encode(seen[0]).ids) == 7  # 7 tokens of text + <EOS> = 8
+    assert seen[1] == "To be"  # short texts are kept whole
+    with pytest.raises(ValueError, match="at least 2"):
+        visible_text(tokenizer, texts, max_length=1)
+
+
+def test_curve_steps_and_summary():
+    assert curve_steps(75) == CURVE_RECIPE["min_steps"]
+    assert curve_steps(1200) == 4 * 1200 // 16
+    assert curve_steps(10**6) == CURVE_RECIPE["max_steps"]
+    rows = [{"per_class": 25, "seed": 0, "bag_of_words": 0.4, "gpt_last": 0.5},
+            {"per_class": 25, "seed": 1, "bag_of_words": 0.6, "gpt_last": 0.5},
+            {"per_class": 50, "seed": 0, "bag_of_words": 0.7, "gpt_last": 0.6}]
+    summary = summarize_curve(rows)
+    assert summary["bag_of_words"][25] == pytest.approx((0.5, 0.4, 0.6))
+    assert summary["gpt_last"] == {25: (0.5, 0.5, 0.5), 50: (0.6, 0.6, 0.6)}
+
+
+def test_shipped_label_budget_curve_reproduces():
+    """Rerun the cheapest point of data/results/genre-label-budget.json and get its numbers."""
+    from workshop_utils.finetune import label_budget_curve, load_label_budget_curve
+
+    shipped = load_label_budget_curve()
+    rows = shipped["rows"]
+    assert {(r["per_class"], r["seed"]) for r in rows} == {
+        (b, s) for b in CURVE_RECIPE["budgets"] for s in CURVE_RECIPE["seeds"]}
+    assert shipped["recipe"]["lr"] == CURVE_RECIPE["lr"] and shipped["test_examples"] == 249
+    budget = min(CURVE_RECIPE["budgets"])
+    torch.set_num_threads(2)  # the thread count the shipped run used: the same sums, the same numbers
+    again = label_budget_curve(recipe={**CURVE_RECIPE, "budgets": (budget,), "seeds": (0,)}, progress=False)[0]
+    expected = next(r for r in rows if r["per_class"] == budget and r["seed"] == 0)
+    for method in ("bag_of_words", "gpt_last", "gpt_mean"):
+        assert again[method] == pytest.approx(expected[method], abs=2 / 249), method
+    with pytest.raises(FileNotFoundError, match="genre-curve"):
+        load_label_budget_curve("no/such/file.json")
+
+
+def test_shipped_lora_vs_full_results_match_the_recipes():
+    from workshop_utils.finetune import FULL_RECIPE, GENRE_RECIPE, load_lora_vs_full, load_result
+
+    shipped = load_lora_vs_full()
+    assert shipped["full"] == FULL_RECIPE
+    assert shipped["lora"] == {k: list(v) if isinstance(v, tuple) else v for k, v in GENRE_RECIPE.items()}
+    assert [row["seed"] for row in shipped["rows"]] == [0, 1, 2]
+    assert all(1 / 3 < row[m] < 1 for row in shipped["rows"] for m in ("full", "lora"))
+    with pytest.raises(ValueError, match="name must be one of"):
+        load_result("mmlu")
 
 
 def test_set_trainable_parts():
@@ -159,6 +231,7 @@ def test_fine_tuning_plots():
     figures = [
         plots.plot_confusion_matrix(torch.tensor([[3, 1, 0], [0, 2, 2], [1, 0, 4]]), LABELS),
         plots.plot_accuracies({"bag of words": 0.6, "GPT": 0.4}, chance=1 / 3),
+        plots.plot_label_budget({"bag_of_words": {25: (0.4, 0.3, 0.5), 50: (0.5, 0.5, 0.5)}}, chance=1 / 3),
         plots.plot_masked_targets(["Ċ", "Ham", "let"], [-100, 5, 2]),
         plots.plot_instruction_report({"tasks": {"genre": {"format": 0.0, "accuracy": 0.0}}},
                                       {"tasks": {"genre": {"format": 1.0, "accuracy": 0.5}}}),

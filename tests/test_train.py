@@ -103,6 +103,16 @@ def test_time_budget_stops_early(ids):
     assert trainer.history[-1]["step"] == trainer.step and "val_loss" in trainer.history[-1]
 
 
+def test_time_budget_ending_on_a_log_step_still_closes_with_validation(ids):
+    config = TrainConfig(max_steps=100, max_seconds=60, batch_size=2, warmup_steps=1, log_interval=5,
+                         eval_interval=50, eval_tokens=32)
+    trainer = Trainer(tiny_model(), ids, ids, config)
+    trainer._out_of_time = lambda start: trainer.step >= 10  # time runs out right after the step-10 record
+    trainer.fit(progress=False)
+    assert trainer.step == 10 and [r["step"] for r in trainer.history] == [5, 10]
+    assert "val_loss" in trainer.history[-1] and "val_loss" not in trainer.history[0]
+
+
 def test_training_is_seeded(ids):
     config = TrainConfig(max_steps=6, batch_size=4, warmup_steps=2, log_interval=1, eval_tokens=32)
     first = Trainer(tiny_model(), ids, ids, config).fit(progress=False)

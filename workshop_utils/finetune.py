@@ -6,10 +6,12 @@ Alpaca-style prompts generated from the corpus, with the loss masked on prompt a
 """
 from __future__ import annotations
 
+import json
 import random
 import re
 from dataclasses import dataclass
 from itertools import groupby
+from pathlib import Path
 
 import torch
 import torch.nn as nn
@@ -109,6 +111,18 @@ class BagOfWords:
 
 
 # --- classification model --------------------------------------------------------------------
+def visible_text(tokenizer, texts: list[str], max_length: int) -> list[str]:
+    """The part of each text that fits in max_length - 1 tokens: what a GPT classifier sees
+    (genre_tensors keeps the last place for <EOS>). Give baselines the same text for a fair race."""
+    if max_length < 2:
+        raise ValueError(f"max_length must be at least 2 (one token and <EOS>), got {max_length}")
+    cut = []
+    for text, encoding in zip(texts, tokenizer.encode_batch(texts)):
+        offsets = encoding.offsets[:max_length - 1]
+        cut.append(text[:offsets[-1][1]] if len(encoding.offsets) > max_length - 1 and offsets else text)
+    return cut
+
+
 def encode_batch(tokenizer, texts: list[str], max_length: int,
                  end_token: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Token ids (N, T) padded on the right with <PAD>, and each text's length in tokens.
@@ -129,16 +143,25 @@ def encode_batch(tokenizer, texts: list[str], max_length: int,
     return ids, torch.tensor([len(t) for t in encoded])
 
 
+POOLINGS = ("last", "mean")
+
+
 class GPTClassifier(nn.Module):
     """A pretrained GPT whose language-model head is replaced by a small classification head.
 
-    The head reads the hidden state of each sequence's LAST real token: with causal attention
-    it is the only position that has seen the whole text (and no padding).
+    pooling="last" (GPT-1, the slides): the head reads the hidden state of each sequence's LAST
+    real token; with causal attention it is the only position that has seen the whole text.
+    pooling="mean": the head reads the average hidden state over the real tokens (padding left
+    out), which gives a small model's head every position to learn from.
     """
 
-    def __init__(self, gpt: nn.Module, n_classes: int = len(LABELS)):
+    def __init__(self, gpt: nn.Module, n_classes: int = len(LABELS), pooling: str = "last"):
         super().__init__()
-        self.gpt, self.n_classes = gpt, n_classes
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+        if n_classes < 2:
+            raise ValueError(f"a classifier needs at least 2 classes, got n_classes={n_classes}")
+        self.gpt, self.n_classes, self.pooling = gpt, n_classes, pooling
         self.head = nn.Linear(gpt.config.n_embd, n_classes)
 
     def hidden(self, idx: torch.Tensor, first: int = 0, x: torch.Tensor | None = None) -> torch.Tensor:
@@ -154,7 +177,11 @@ class GPTClassifier(nn.Module):
 
     def features(self, idx: torch.Tensor, lengths: torch.Tensor, **kwargs) -> torch.Tensor:
         x = self.gpt.transformer.ln_f(self.hidden(idx, **kwargs))
-        return x[torch.arange(x.size(0), device=x.device), lengths.to(x.device) - 1]  # (B, C)
+        lengths = lengths.to(x.device)
+        if self.pooling == "mean":
+            real = (torch.arange(x.size(1), device=x.device)[None, :] < lengths[:, None]).to(x.dtype)  # (B, T)
+            return (x * real[..., None]).sum(1) / lengths[:, None].to(x.dtype)  # (B, C)
+        return x[torch.arange(x.size(0), device=x.device), lengths - 1]  # (B, C)
 
     def forward(self, idx: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(idx, lengths))  # (B, n_classes)
@@ -258,8 +285,8 @@ def optimizer_state_bytes(optimizer: torch.optim.Optimizer) -> int:
 
 
 # --- the shipped genre classifier (LoRA adapter + head) --------------------------------------
-GENRE_RECIPE = dict(train_per_class=400, max_length=48, targets=("c_attn",), r=8, alpha=16,
-                    steps=80, batch_size=16, lr=3e-3, seed=0)
+GENRE_RECIPE = dict(train_per_class=400, max_length=128, pooling="last", targets=("c_attn",), r=8, alpha=16,
+                    steps=600, batch_size=16, lr=3e-3, seed=0)
 
 
 def genre_tensors(tokenizer, examples: list[GenreExample], max_length: int) -> tuple[torch.Tensor, ...]:
@@ -290,7 +317,7 @@ def run_lora_genre(base: str | None = None, out: str | None = None, progress: bo
     gpt, tokenizer, _ = load_checkpoint(base)
     train = training_subset(genre_examples("train"), recipe["train_per_class"])
     test = genre_examples("test")
-    classifier = GPTClassifier(gpt)
+    classifier = GPTClassifier(gpt, pooling=recipe["pooling"])
     apply_lora(classifier, recipe["targets"], recipe["r"], recipe["alpha"])
     classifier.head.requires_grad_(True)
     train_ids, train_lengths, train_labels = genre_tensors(tokenizer, train, recipe["max_length"])
@@ -317,4 +344,147 @@ def load_genre_classifier(folder: str | None = None, base: str | None = None) ->
     gpt, tokenizer, _ = load_checkpoint(base or CHECKPOINT_DIR / "shakespeare-gpt")
     classifier = GPTClassifier(gpt)
     config = load_adapter(classifier, folder or CHECKPOINT_DIR / "lora-genre")
+    classifier.pooling = config.get("recipe", {}).get("pooling", "last")
     return classifier.eval(), tokenizer, config
+
+
+# --- how many labels does pretraining save? -------------------------------------------------
+def _add_row(rows: list[dict], row: dict, progress: bool) -> None:
+    rows.append(row)
+    if progress:
+        print(row, flush=True)
+
+
+def _save_result(out: str | None, what: str, task: str, **fields) -> None:
+    """Write a result file of data/results/ (JSON) with what it is and the command that makes it."""
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        content = {"what": what, "command": f"python -m workshop_utils finetune --task {task}", **fields}
+        Path(out).write_text(json.dumps(content, indent=1) + "\n")
+
+
+CURVE_RECIPE = dict(budgets=(25, 50, 100, 200, 400, 800, 1600), seeds=(0, 1, 2), poolings=("last", "mean"),
+                    max_length=128, batch_size=16, lr=3e-4, epochs=4, min_steps=100, max_steps=600)
+
+
+def curve_steps(n_examples: int, recipe: dict = CURVE_RECIPE) -> int:
+    """Full fine-tuning steps for a training set: `epochs` passes, clamped to [min_steps, max_steps]."""
+    steps = -(-recipe["epochs"] * n_examples // recipe["batch_size"])
+    return max(recipe["min_steps"], min(recipe["max_steps"], steps))
+
+
+def label_budget_curve(base: str | None = None, out: str | None = None, recipe: dict = CURVE_RECIPE,
+                       progress: bool = True) -> list[dict]:
+    """Test accuracy of bag-of-words vs full fine-tuning of the pretrained GPT, per labelled budget.
+
+    For each budget (passages per genre) and seed: the first `budget` passages of each genre of
+    genre_examples("train", seed=seed); bag of words and the GPT see the same visible text (what
+    fits in max_length tokens). Rows are written to `out` (JSON) when given.
+    """
+    import copy
+    from .paths import CHECKPOINT_DIR
+    from .train import load_checkpoint
+
+    gpt, tokenizer, _ = load_checkpoint(base or CHECKPOINT_DIR / "shakespeare-gpt")
+    test = genre_examples("test")
+    test_ids, test_lengths, test_labels = genre_tensors(tokenizer, test, recipe["max_length"])
+    test_text = visible_text(tokenizer, [e.text for e in test], recipe["max_length"])
+    rows = []
+    for budget in recipe["budgets"]:
+        for seed in recipe["seeds"]:
+            train = training_subset(genre_examples("train", seed=seed), budget)
+            if len(train) < budget * len(LABELS):
+                raise ValueError(f"the train split has fewer than {budget} passages per genre")
+            ids, lengths, labels = genre_tensors(tokenizer, train, recipe["max_length"])
+            bag = BagOfWords().fit(visible_text(tokenizer, [e.text for e in train], recipe["max_length"]),
+                                   labels.tolist(), seed=seed)
+            row = {"per_class": budget, "seed": seed, "steps": curve_steps(len(train), recipe),
+                   "bag_of_words": round(accuracy(bag.predict(test_text), test_labels), 4)}
+            for pooling in recipe["poolings"]:
+                torch.manual_seed(seed)
+                classifier = GPTClassifier(copy.deepcopy(gpt), pooling=pooling)
+                train_classifier(classifier, ids, lengths, labels, part="full", steps=row["steps"],
+                                 batch_size=recipe["batch_size"], lr=recipe["lr"], seed=seed, progress=False)
+                row[f"gpt_{pooling}"] = round(accuracy(predict(classifier, test_ids, test_lengths), test_labels), 4)
+            _add_row(rows, row, progress)
+    _save_result(out, what="test accuracy of genre classification vs labelled passages per genre",
+                 task="genre-curve", test_examples=len(test), recipe=recipe, rows=rows)
+    return rows
+
+
+FULL_RECIPE = dict(steps=300, batch_size=16, lr=3e-4)  # full fine-tuning in notebooks 09 and 11
+
+
+def lora_vs_full(base: str | None = None, out: str | None = None, seeds: tuple[int, ...] = (0, 1, 2),
+                 progress: bool = True) -> list[dict]:
+    """Test accuracy of full fine-tuning (FULL_RECIPE) and LoRA (GENRE_RECIPE), seed by seed.
+
+    Same 400 passages per genre and the same test split for both; a seed sets the new head's
+    initial weights, LoRA's A matrices and the order of the batches. One run on 249 test passages
+    moves by a few points from seed to seed, so a 2-point comparison needs several seeds.
+    """
+    import copy
+    from .lora import apply_lora
+    from .paths import CHECKPOINT_DIR
+    from .train import load_checkpoint
+
+    recipe = GENRE_RECIPE
+    gpt, tokenizer, _ = load_checkpoint(base or CHECKPOINT_DIR / "shakespeare-gpt")
+    train = training_subset(genre_examples("train"), recipe["train_per_class"])
+    ids, lengths, labels = genre_tensors(tokenizer, train, recipe["max_length"])
+    test_ids, test_lengths, test_labels = genre_tensors(tokenizer, genre_examples("test"), recipe["max_length"])
+    rows = []
+    for seed in seeds:
+        row = {"seed": seed}
+        for method in ("full", "lora"):
+            torch.manual_seed(seed)
+            classifier = GPTClassifier(copy.deepcopy(gpt), pooling=recipe["pooling"])
+            if method == "lora":
+                apply_lora(classifier, recipe["targets"], recipe["r"], recipe["alpha"])
+                classifier.head.requires_grad_(True)
+                settings = {k: recipe[k] for k in ("steps", "batch_size", "lr")}
+            else:
+                settings = FULL_RECIPE
+            train_classifier(classifier, ids, lengths, labels, part="lora" if method == "lora" else "full",
+                             seed=seed, progress=False, **settings)
+            row[method] = round(accuracy(predict(classifier, test_ids, test_lengths), test_labels), 4)
+        _add_row(rows, row, progress)
+    _save_result(out, what="genre test accuracy, full fine-tuning vs LoRA, per seed", task="lora-vs-full",
+                 full=FULL_RECIPE, lora=recipe, rows=rows)
+    return rows
+
+
+def load_result(name: str, path=None) -> dict:
+    """A shipped result of data/results/ ("genre-label-budget" or "lora-vs-full"), made by
+    `python -m workshop_utils finetune --task genre-curve` / `--task lora-vs-full`."""
+    from .paths import DATA_DIR
+
+    tasks = {"genre-label-budget": "genre-curve", "lora-vs-full": "lora-vs-full"}
+    if name not in tasks:
+        raise ValueError(f"name must be one of {sorted(tasks)}, got {name!r}")
+    path = Path(path or DATA_DIR / "results" / f"{name}.json")
+    if not path.exists():
+        raise FileNotFoundError(f"No results at {path}; make them with "
+                                f"`python -m workshop_utils finetune --task {tasks[name]}`.")
+    return json.loads(path.read_text())
+
+
+def load_label_budget_curve(path=None) -> dict:
+    """The shipped label-budget results (data/results/genre-label-budget.json)."""
+    return load_result("genre-label-budget", path)
+
+
+def load_lora_vs_full(path=None) -> dict:
+    """The shipped seed-by-seed LoRA vs full fine-tuning results (data/results/lora-vs-full.json)."""
+    return load_result("lora-vs-full", path)
+
+
+def summarize_curve(rows: list[dict]) -> dict[str, dict[int, tuple[float, float, float]]]:
+    """{method: {per_class: (mean, lowest, highest) over seeds}} for every accuracy column."""
+    methods = [k for k in rows[0] if k == "bag_of_words" or k.startswith("gpt_")]
+    summary: dict[str, dict[int, tuple[float, float, float]]] = {m: {} for m in methods}
+    for budget in sorted({r["per_class"] for r in rows}):
+        for method in methods:
+            values = [r[method] for r in rows if r["per_class"] == budget]
+            summary[method][budget] = (sum(values) / len(values), min(values), max(values))
+    return summary

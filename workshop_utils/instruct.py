@@ -233,8 +233,9 @@ def run_instruction_tuning(base: str | None = None, out: str | None = None, prog
 
 
 def main(args) -> int:
-    """`python -m workshop_utils finetune [--task instruct|lora-genre|all]`."""
-    from .finetune import run_lora_genre
+    """`python -m workshop_utils finetune [--task instruct|lora-genre|genre-curve|lora-vs-full|all]`."""
+    from .finetune import label_budget_curve, lora_vs_full, run_lora_genre
+    from .paths import DATA_DIR
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -242,11 +243,15 @@ def main(args) -> int:
         run_lora_genre(args.base)
     if args.task in ("instruct", "all"):
         run_instruction_tuning(args.base)
+    if args.task in ("genre-curve", "all"):
+        label_budget_curve(args.base, out=str(DATA_DIR / "results" / "genre-label-budget.json"))
+    if args.task in ("lora-vs-full", "all"):
+        lora_vs_full(args.base, out=str(DATA_DIR / "results" / "lora-vs-full.json"))
     return 0
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--task", choices=("instruct", "lora-genre", "all"), default="all",
+    parser.add_argument("--task", choices=("instruct", "lora-genre", "genre-curve", "lora-vs-full", "all"), default="all",
                         help="which shipped fine-tuned weights to retrain (default: all)")
     parser.add_argument("--base", help="base checkpoint folder (default: data/checkpoints/shakespeare-gpt)")
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")

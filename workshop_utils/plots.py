@@ -671,6 +671,26 @@ def plot_accuracies(results: dict[str, float], chance: float | None = None,
     return fig
 
 
+def plot_label_budget(summary: dict, chance: float | None = None,
+                      title: str = "How many labels does pretraining save?") -> plt.Figure:
+    """Accuracy vs labelled examples per class (log scale): mean over seeds, band = lowest..highest."""
+    names = {"bag_of_words": "bag of words", "gpt_last": "GPT, full fine-tuning (last token)",
+             "gpt_mean": "GPT, full fine-tuning (mean pooling)"}
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    for method, points in summary.items():
+        budgets = sorted(points)
+        mean, low, high = ([100 * points[b][i] for b in budgets] for i in range(3))
+        line, = ax.plot(budgets, mean, marker="o", label=names.get(method, method))
+        ax.fill_between(budgets, low, high, color=line.get_color(), alpha=0.15)
+    if chance is not None:
+        ax.axhline(100 * chance, color="gray", linestyle="--", label="chance")
+    ax.set_xscale("log")
+    ax.set(xlabel="labelled passages per class (log scale)", ylabel="test accuracy (%)", title=title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def plot_masked_targets(tokens: list[str], targets: list[int], title: str = "") -> plt.Figure:
     """Each input token as a box: grey where the target is -100 (no loss), orange where trained."""
     per_row = 16

@@ -216,6 +216,8 @@ class Trainer:
             if self._out_of_time(start):  # the time budget ran out: close with a last record
                 if self._loss_count:
                     self._record(start, learning_rate, True, callback, bar)
+                elif self.history and "val_loss" not in self.history[-1]:
+                    self.history[-1]["val_loss"] = self.evaluate()  # the run ended on a log record
                 break
             used = (time.perf_counter() - start) / config.max_seconds if config.max_seconds else 0.0
             learning_rate = learning_rate_at(self.step, config, used)
