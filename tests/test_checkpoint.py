@@ -6,34 +6,16 @@ import pytest
 import torch
 
 from workshop_utils import checkpoint, train
-from workshop_utils.model import GPT, GPTConfig
-from workshop_utils.text import train_bpe
 from workshop_utils.train import (TrainConfig, Trainer, load_checkpoint, read_checkpoint_json,
                                   save_checkpoint)
 
-TEXT = "Now is the winter of our discontent\nMade glorious summer by this sun of York;\n" * 30
 CONFIG = TrainConfig(max_steps=8, batch_size=4, learning_rate=1e-2, min_learning_rate=1e-3,
                      warmup_steps=2, eval_interval=4, log_interval=1, eval_tokens=48)
 
 
-@pytest.fixture(scope="module")
-def tokenizer():
-    return train_bpe(TEXT.split("\n"), vocab_size=280)
-
-
-@pytest.fixture(scope="module")
-def ids(tokenizer):
-    return torch.tensor(tokenizer.encode(TEXT).ids)
-
-
-def tiny_model():
-    torch.manual_seed(0)
-    return GPT(GPTConfig(block_size=16, vocab_size=280, n_layer=1, n_head=2, n_embd=16))
-
-
-def test_round_trip_keeps_weights_tokenizer_and_metrics(tmp_path, tokenizer):
+def test_round_trip_keeps_weights_tokenizer_and_metrics(tmp_path, tiny_tokenizer, tiny_model):
     model = tiny_model()
-    path = save_checkpoint(tmp_path / "ckpt", model, tokenizer, {"val_bits_per_char": 3.5})
+    path = save_checkpoint(tmp_path / "ckpt", model, tiny_tokenizer, {"val_bits_per_char": 3.5})
     assert sorted(p.name for p in path.iterdir()) == ["config.json", "metrics.json",
                                                       "model.safetensors", "tokenizer.json"]
     loaded, loaded_tokenizer, metadata = load_checkpoint(path)
@@ -41,7 +23,7 @@ def test_round_trip_keeps_weights_tokenizer_and_metrics(tmp_path, tokenizer):
     for (name, a), (_, b) in zip(model.state_dict().items(), loaded.state_dict().items()):
         assert torch.equal(a, b), name
     assert loaded.lm_head.weight is loaded.transformer.wte.weight  # still tied
-    assert loaded_tokenizer.encode("winter").ids == tokenizer.encode("winter").ids
+    assert loaded_tokenizer.encode("winter").ids == tiny_tokenizer.encode("winter").ids
     assert metadata["metrics"] == {"val_bits_per_char": 3.5}
     assert metadata["config"]["model"] == model.config.to_dict()
 
@@ -51,8 +33,8 @@ def test_nothing_is_ever_unpickled():
     assert "torch.load(" not in source and "import pickle" not in source
 
 
-def test_no_pickles_anywhere(tmp_path, ids, tokenizer):
-    trainer = Trainer(tiny_model(), ids, ids, CONFIG, tokenizer)
+def test_no_pickles_anywhere(tmp_path, tiny_ids, tiny_tokenizer, tiny_model):
+    trainer = Trainer(tiny_model(), tiny_ids, tiny_ids, CONFIG, tiny_tokenizer)
     trainer.fit(progress=False)
     path = trainer.save(tmp_path / "ckpt")
     for file in path.iterdir():
@@ -60,35 +42,35 @@ def test_no_pickles_anywhere(tmp_path, ids, tokenizer):
         assert head != b"\x80\x02" and not file.name.endswith((".pt", ".pth", ".bin", ".pkl")), file
 
 
-def test_overwrite_is_atomic_and_leaves_no_temporary_folders(tmp_path, tokenizer):
-    save_checkpoint(tmp_path / "ckpt", tiny_model(), tokenizer, {"round": 1})
-    save_checkpoint(tmp_path / "ckpt", tiny_model(), tokenizer, {"round": 2})
+def test_overwrite_is_atomic_and_leaves_no_temporary_folders(tmp_path, tiny_tokenizer, tiny_model):
+    save_checkpoint(tmp_path / "ckpt", tiny_model(), tiny_tokenizer, {"round": 1})
+    save_checkpoint(tmp_path / "ckpt", tiny_model(), tiny_tokenizer, {"round": 2})
     assert [p.name for p in tmp_path.iterdir()] == ["ckpt"]
     assert read_checkpoint_json(tmp_path / "ckpt", "metrics.json") == {"round": 2}
 
 
-def test_failed_save_leaves_the_old_checkpoint(tmp_path, tokenizer):
-    save_checkpoint(tmp_path / "ckpt", tiny_model(), tokenizer, {"round": 1})
+def test_failed_save_leaves_the_old_checkpoint(tmp_path, tiny_tokenizer, tiny_model):
+    save_checkpoint(tmp_path / "ckpt", tiny_model(), tiny_tokenizer, {"round": 1})
     with pytest.raises(TypeError):
-        save_checkpoint(tmp_path / "ckpt", tiny_model(), tokenizer, {"bad": object()})
+        save_checkpoint(tmp_path / "ckpt", tiny_model(), tiny_tokenizer, {"bad": object()})
     assert read_checkpoint_json(tmp_path / "ckpt", "metrics.json") == {"round": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["ckpt"]
 
 
-def test_truncated_weights_give_a_clear_error(tmp_path, tokenizer):
-    path = save_checkpoint(tmp_path / "ckpt", tiny_model(), tokenizer)
+def test_truncated_weights_give_a_clear_error(tmp_path, tiny_tokenizer, tiny_model):
+    path = save_checkpoint(tmp_path / "ckpt", tiny_model(), tiny_tokenizer)
     weights = path / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[:-100])
     with pytest.raises(ValueError, match="truncated or modified"):
         load_checkpoint(path)
 
 
-def test_tampered_files_give_a_clear_error(tmp_path, tokenizer):
-    path = save_checkpoint(tmp_path / "ckpt", tiny_model(), tokenizer, {"val_bits_per_char": 3.5})
+def test_tampered_files_give_a_clear_error(tmp_path, tiny_tokenizer, tiny_model):
+    path = save_checkpoint(tmp_path / "ckpt", tiny_model(), tiny_tokenizer, {"val_bits_per_char": 3.5})
     (path / "metrics.json").write_text(json.dumps({"val_bits_per_char": 1.0}))
     with pytest.raises(ValueError, match="sha256"):
         load_checkpoint(path)
-    path = save_checkpoint(tmp_path / "ckpt", tiny_model(), tokenizer)
+    path = save_checkpoint(tmp_path / "ckpt", tiny_model(), tiny_tokenizer)
     data = bytearray((path / "model.safetensors").read_bytes())
     data[-1] ^= 0xFF  # one flipped bit in a weight
     (path / "model.safetensors").write_bytes(bytes(data))
@@ -96,10 +78,10 @@ def test_tampered_files_give_a_clear_error(tmp_path, tokenizer):
         load_checkpoint(path)
 
 
-def test_damaged_or_missing_files(tmp_path, tokenizer):
+def test_damaged_or_missing_files(tmp_path, tiny_tokenizer, tiny_model):
     with pytest.raises(FileNotFoundError, match="not a checkpoint folder"):
         load_checkpoint(tmp_path / "nothing")
-    path = save_checkpoint(tmp_path / "ckpt", tiny_model(), tokenizer)
+    path = save_checkpoint(tmp_path / "ckpt", tiny_model(), tiny_tokenizer)
     (path / "tokenizer.json").unlink()
     with pytest.raises(FileNotFoundError, match="tokenizer.json"):
         load_checkpoint(path)
@@ -108,15 +90,15 @@ def test_damaged_or_missing_files(tmp_path, tokenizer):
         load_checkpoint(path)
 
 
-def test_resume_continues_exactly(tmp_path, ids, tokenizer):
-    uninterrupted = Trainer(tiny_model(), ids, ids, CONFIG, tokenizer)
+def test_resume_continues_exactly(tmp_path, tiny_ids, tiny_tokenizer, tiny_model):
+    uninterrupted = Trainer(tiny_model(), tiny_ids, tiny_ids, CONFIG, tiny_tokenizer)
     uninterrupted.fit(progress=False)
 
-    first_half = Trainer(tiny_model(), ids, ids, CONFIG, tokenizer)
+    first_half = Trainer(tiny_model(), tiny_ids, tiny_ids, CONFIG, tiny_tokenizer)
     first_half.fit(progress=False, until_step=3)  # interrupted after 3 of 8 steps
     first_half.save(tmp_path / "ckpt")
     torch.manual_seed(123)  # disturb the global RNG: resume must restore it
-    resumed = Trainer.resume(tmp_path / "ckpt", ids, ids)
+    resumed = Trainer.resume(tmp_path / "ckpt", tiny_ids, tiny_ids)
     assert resumed.step == 3
     resumed.fit(progress=False)
 
@@ -126,7 +108,7 @@ def test_resume_continues_exactly(tmp_path, ids, tokenizer):
         assert torch.equal(a, b)
 
 
-def test_resume_needs_training_state(tmp_path, ids, tokenizer):
-    save_checkpoint(tmp_path / "ckpt", tiny_model(), tokenizer, train_config=CONFIG)
+def test_resume_needs_training_state(tmp_path, tiny_ids, tiny_tokenizer, tiny_model):
+    save_checkpoint(tmp_path / "ckpt", tiny_model(), tiny_tokenizer, train_config=CONFIG)
     with pytest.raises(FileNotFoundError, match="training_state"):
-        Trainer.resume(tmp_path / "ckpt", ids, ids)
+        Trainer.resume(tmp_path / "ckpt", tiny_ids, tiny_ids)

@@ -213,25 +213,22 @@ class Trainer:
         end = config.max_steps if until_step is None else min(until_step, config.max_steps)
         learning_rate = self.config.learning_rate
         while self.step < end:
-            if self._out_of_time(start):  # the time budget ran out: close with a last record
-                if self._loss_count:
-                    self._record(start, learning_rate, True, callback, bar)
-                elif self.history and "val_loss" not in self.history[-1]:
-                    self.history[-1]["val_loss"] = self.evaluate()  # the run ended on a log record
-                break
             used = (time.perf_counter() - start) / config.max_seconds if config.max_seconds else 0.0
             learning_rate = learning_rate_at(self.step, config, used)
             loss = self.train_step(learning_rate)
             self.step += 1
             self.tokens_seen += config.batch_size * self.model.config.block_size
             self._loss_sum, self._loss_count = self._loss_sum + loss, self._loss_count + 1
-            final = self.step == config.max_steps
+            out_of_time = self._out_of_time(start)  # the time budget ran out: this step is the last
+            final = self.step == config.max_steps or out_of_time
             if self.step % config.log_interval == 0 or self.step % config.eval_interval == 0 or final:
                 self._record(start, learning_rate, self.step % config.eval_interval == 0 or final, callback, bar)
             bar.update(1)
             if checkpoint_path and config.checkpoint_interval and self.step % config.checkpoint_interval == 0:
                 self.elapsed = time.perf_counter() - start
                 self.save(checkpoint_path)
+            if out_of_time:
+                break
         self.elapsed = time.perf_counter() - start
         bar.close()
         return self.history

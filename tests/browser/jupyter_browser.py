@@ -240,6 +240,20 @@ def _wait_output_changes(page, output, before: str, had_image: bool, timeout: fl
     return False
 
 
+def _output_state(output) -> tuple[str, bool]:
+    """What an output area shows now, and whether it holds an image."""
+    return output.evaluate(JS_OUTPUT_SNAPSHOT), output.evaluate(JS_OUTPUT_HAS_IMAGE)
+
+
+def _expect_change(page, output, before: tuple[str, bool], timeout: float, problems: list[str],
+                   problem: str) -> int:
+    """1 if the output changes from `before` within timeout; else record `problem` and return 0."""
+    if _wait_output_changes(page, output, *before, timeout):
+        return 1
+    problems.append(problem)
+    return 0
+
+
 def drive_controls(page, timeout: float = 60) -> tuple[list[str], int]:
     """Move every slider (End, or Home if already there) and pick another option in every dropdown
     of every `interactive`; each must change what its output shows. Returns (problems, moved)."""
@@ -258,7 +272,7 @@ def drive_controls(page, timeout: float = 60) -> tuple[list[str], int]:
                 continue
             label = slider.locator(".widget-label").first.inner_text().strip() or f"slider {s + 1}"
             readout = slider.locator(".widget-readout").first
-            before, had_image = output.evaluate(JS_OUTPUT_SNAPSHOT), output.evaluate(JS_OUTPUT_HAS_IMAGE)
+            before = _output_state(output)
             value = readout.inner_text()
             handle = slider.locator(".noUi-handle").first
             handle.scroll_into_view_if_needed()
@@ -270,11 +284,10 @@ def drive_controls(page, timeout: float = 60) -> tuple[list[str], int]:
                 page.wait_for_timeout(200)
             if readout.inner_text() == value:
                 problems.append(f"explorer {e + 1}, {label}: the slider did not move (value {value})")
-            elif not _wait_output_changes(page, output, before, had_image, timeout):
-                problems.append(f"explorer {e + 1}, {label}: moving the slider {value} -> "
-                                f"{readout.inner_text()} did not change the figure/output")
             else:
-                moved += 1
+                moved += _expect_change(page, output, before, timeout, problems,
+                                        f"explorer {e + 1}, {label}: moving the slider {value} -> "
+                                        f"{readout.inner_text()} did not change the figure/output")
         selects = explorer.locator(".widget-dropdown select")
         for d in range(selects.count()):
             select = selects.nth(d)
@@ -283,14 +296,12 @@ def drive_controls(page, timeout: float = 60) -> tuple[list[str], int]:
             options = select.locator("option").all_inner_texts()
             if len(options) < 2:
                 continue
-            before, had_image = output.evaluate(JS_OUTPUT_SNAPSHOT), output.evaluate(JS_OUTPUT_HAS_IMAGE)
-            current = select.evaluate("s => s.selectedIndex")
-            select.select_option(index=(current + 1) % len(options))
-            if not _wait_output_changes(page, output, before, had_image, timeout):
-                problems.append(f"explorer {e + 1}: choosing {options[(current + 1) % len(options)]!r} "
-                                "in a dropdown did not change the figure/output")
-            else:
-                moved += 1
+            before = _output_state(output)
+            choice = (select.evaluate("s => s.selectedIndex") + 1) % len(options)
+            select.select_option(index=choice)
+            moved += _expect_change(page, output, before, timeout, problems,
+                                    f"explorer {e + 1}: choosing {options[choice]!r} in a dropdown "
+                                    "did not change the figure/output")
     return problems, moved
 
 
