@@ -148,6 +148,22 @@ def test_shipped_lora_vs_full_results_match_the_recipes():
         load_result("mmlu")
 
 
+def test_genre_classifier_full_or_lora_on_a_copy():
+    from workshop_utils.finetune import genre_classifier
+
+    torch.manual_seed(1)
+    gpt = GPT(GPTConfig(block_size=32, vocab_size=300, n_layer=2, n_head=2, n_embd=16))
+    full, lora = genre_classifier(gpt, "full", seed=3), genre_classifier(gpt, "lora", seed=3)
+    assert full.gpt is not gpt and torch.equal(full.head.weight, lora.head.weight)  # same seed, same head
+    assert all(p.requires_grad for p in full.parameters())
+    trainable = {n for n, p in lora.named_parameters() if p.requires_grad}
+    assert trainable == {"head.weight", "head.bias"} | {f"gpt.transformer.h.{i}.attn.c_attn.lora_{m}"
+                                                        for i in range(2) for m in "AB"}
+    assert not any(hasattr(m, "lora_A") for m in gpt.modules())  # the original is untouched
+    with pytest.raises(ValueError, match="method must be"):
+        genre_classifier(gpt, "adapter")
+
+
 def test_set_trainable_parts():
     classifier = tiny_classifier()
     head = set_trainable(classifier, "head")
@@ -178,6 +194,20 @@ def test_training_changes_only_its_part_and_learns(tokenizer, part):
     trainable = sum(p.numel() for p in classifier.parameters() if p.requires_grad)
     n_tensors = sum(p.requires_grad for p in classifier.parameters())
     assert optimizer_state_bytes(optimizer) == 2 * 4 * trainable + 4 * n_tensors  # AdamW: 2 moments + step
+
+
+def test_training_in_two_halves_equals_one_run(tokenizer):
+    texts = ["To be, or not to be", "If music be the food of love", "Now is the winter"] * 4
+    ids, lengths = encode_batch(tokenizer, texts, 32)
+    labels = torch.tensor([0, 2, 1] * 4)
+    whole = tiny_classifier()
+    losses, _ = train_classifier(whole, ids, lengths, labels, steps=10, batch_size=4, lr=1e-2, progress=False)
+    halves = tiny_classifier()
+    first, optimizer = train_classifier(halves, ids, lengths, labels, steps=6, batch_size=4, lr=1e-2, progress=False)
+    second, _ = train_classifier(halves, ids, lengths, labels, steps=4, batch_size=4, lr=1e-2, progress=False,
+                                 optimizer=optimizer, first_step=6)
+    assert first + second == losses
+    assert all(torch.equal(a, b) for a, b in zip(whole.parameters(), halves.parameters()))
 
 
 def test_confusion_matrix():

@@ -223,19 +223,24 @@ def frozen_inputs(classifier: GPTClassifier, ids: torch.Tensor, lengths: torch.T
 
 def train_classifier(classifier: GPTClassifier, ids: torch.Tensor, lengths: torch.Tensor,
                      labels: torch.Tensor, part: str = "full", steps: int = 100,
-                     batch_size: int = 32, lr: float = 3e-4, seed: int = 0,
-                     progress: bool = True) -> tuple[list[float], torch.optim.Optimizer]:
+                     batch_size: int = 32, lr: float = 3e-4, seed: int = 0, progress: bool = True,
+                     optimizer: torch.optim.Optimizer | None = None,
+                     first_step: int = 0) -> tuple[list[float], torch.optim.Optimizer]:
     """Fixed-step AdamW fine-tuning of `part` (see set_trainable); returns losses and optimizer.
 
     With a LoRA-wrapped GPT, pass part="lora" to train whatever is already trainable.
+    To continue a run, pass the optimizer it returned and first_step = the steps it has done:
+    the batches then go on where they stopped, so two halves equal one whole run.
     """
     if part != "lora":
         set_trainable(classifier, part)
     device = classifier.head.weight.device
     cached = frozen_inputs(classifier, ids, lengths, part) if part in ("head", "last_block") else None
     params = [p for p in classifier.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    optimizer = optimizer or torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     generator = torch.Generator().manual_seed(seed)
+    for _ in range(first_step):  # skip the batches the first part of the run has used
+        torch.randint(0, len(ids), (batch_size,), generator=generator)
     labels, losses = labels.to(device), []
     classifier.train()
     for _ in tqdm(range(steps), desc=f"train {part}", disable=not progress):
@@ -304,22 +309,35 @@ def training_subset(examples: list[GenreExample], per_class: int) -> list[GenreE
     return [e for label in range(len(LABELS)) for e in [x for x in examples if x.label == label][:per_class]]
 
 
+def genre_classifier(gpt: nn.Module, method: str = "full", seed: int = 0) -> GPTClassifier:
+    """A fresh genre classifier on a copy of `gpt`, seeded: "full" (every weight trainable) or
+    "lora" (GENRE_RECIPE's adapters + the head trainable, everything else frozen)."""
+    import copy
+
+    from .lora import apply_lora
+
+    if method not in ("full", "lora"):
+        raise ValueError(f"method must be 'full' or 'lora', got {method!r}")
+    torch.manual_seed(seed)  # the head's first weights and LoRA's A
+    classifier = GPTClassifier(copy.deepcopy(gpt), pooling=GENRE_RECIPE["pooling"])
+    if method == "lora":
+        apply_lora(classifier, GENRE_RECIPE["targets"], GENRE_RECIPE["r"], GENRE_RECIPE["alpha"])
+        classifier.head.requires_grad_(True)  # the new head is trained too
+    return classifier
+
+
 def run_lora_genre(base: str | None = None, out: str | None = None, progress: bool = True) -> dict:
     """Train the shipped LoRA genre classifier from the base checkpoint and save its adapter."""
-    from .lora import apply_lora, count_trainable, save_adapter
+    from .lora import count_trainable, save_adapter
     from .paths import CHECKPOINT_DIR
-    from .runtime import set_seed
     from .train import load_checkpoint
 
     recipe = GENRE_RECIPE
-    set_seed(recipe["seed"])
     base = base or str(CHECKPOINT_DIR / "shakespeare-gpt")
     gpt, tokenizer, _ = load_checkpoint(base)
     train = training_subset(genre_examples("train"), recipe["train_per_class"])
     test = genre_examples("test")
-    classifier = GPTClassifier(gpt, pooling=recipe["pooling"])
-    apply_lora(classifier, recipe["targets"], recipe["r"], recipe["alpha"])
-    classifier.head.requires_grad_(True)
+    classifier = genre_classifier(gpt, "lora", recipe["seed"])  # the same run as notebook 11's LoRA
     train_ids, train_lengths, train_labels = genre_tensors(tokenizer, train, recipe["max_length"])
     train_classifier(classifier, train_ids, train_lengths, train_labels, part="lora", steps=recipe["steps"],
                      batch_size=recipe["batch_size"], lr=recipe["lr"], seed=recipe["seed"], progress=progress)
@@ -423,8 +441,6 @@ def lora_vs_full(base: str | None = None, out: str | None = None, seeds: tuple[i
     initial weights, LoRA's A matrices and the order of the batches. One run on 249 test passages
     moves by a few points from seed to seed, so a 2-point comparison needs several seeds.
     """
-    import copy
-    from .lora import apply_lora
     from .paths import CHECKPOINT_DIR
     from .train import load_checkpoint
 
@@ -433,20 +449,14 @@ def lora_vs_full(base: str | None = None, out: str | None = None, seeds: tuple[i
     train = training_subset(genre_examples("train"), recipe["train_per_class"])
     ids, lengths, labels = genre_tensors(tokenizer, train, recipe["max_length"])
     test_ids, test_lengths, test_labels = genre_tensors(tokenizer, genre_examples("test"), recipe["max_length"])
+    settings = {"full": FULL_RECIPE, "lora": {k: recipe[k] for k in ("steps", "batch_size", "lr")}}
     rows = []
     for seed in seeds:
         row = {"seed": seed}
         for method in ("full", "lora"):
-            torch.manual_seed(seed)
-            classifier = GPTClassifier(copy.deepcopy(gpt), pooling=recipe["pooling"])
-            if method == "lora":
-                apply_lora(classifier, recipe["targets"], recipe["r"], recipe["alpha"])
-                classifier.head.requires_grad_(True)
-                settings = {k: recipe[k] for k in ("steps", "batch_size", "lr")}
-            else:
-                settings = FULL_RECIPE
-            train_classifier(classifier, ids, lengths, labels, part="lora" if method == "lora" else "full",
-                             seed=seed, progress=False, **settings)
+            classifier = genre_classifier(gpt, method, seed)
+            train_classifier(classifier, ids, lengths, labels, part=method, seed=seed, progress=False,
+                             **settings[method])
             row[method] = round(accuracy(predict(classifier, test_ids, test_lengths), test_labels), 4)
         _add_row(rows, row, progress)
     _save_result(out, what="genre test accuracy, full fine-tuning vs LoRA, per seed", task="lora-vs-full",
