@@ -26,7 +26,7 @@ import psutil
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
-from execute_notebooks import execute_copy  # noqa: E402
+from execute_notebooks import execute_notebook  # noqa: E402
 
 NOTEBOOK_SECONDS, NOTEBOOK_BYTES = 120.0, 2e9
 CELL_SECONDS, SERIES_SECONDS = 45.0, 15 * 60.0
@@ -42,6 +42,8 @@ class Run:
     slowest_seconds: float
     slowest_source: str
     error: str = ""
+    outside_seconds: float = float("nan")  # wall time minus the kernel's time in the cells
+    note: str = ""  # e.g. "retried after: <timeout>"
 
 
 def _timestamp(value: str) -> datetime:
@@ -62,15 +64,17 @@ def cell_seconds(notebook) -> list[tuple[int, float]]:
 
 def run_notebook(path: Path) -> Run:
     try:
-        notebook, seconds, peak = execute_copy(path)
-    except Exception as error:  # a failing cell: report it, go on with the others
+        execution = execute_notebook(path)
+    except Exception as error:  # a failing cell or a timeout: report it, go on with the others
         first_line = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
         return Run(path.name, float("nan"), 0, 0, float("nan"), "", error=first_line[:200])
+    notebook, seconds, peak = execution.notebook, execution.seconds, execution.peak_bytes
     times = cell_seconds(notebook) or [(0, 0.0)]
     number, slowest = max(times, key=lambda pair: pair[1])
     source = notebook.cells[number - 1].source.strip().splitlines() if number else []
     first = next((line for line in source if not line.startswith("# NBVAL")), "")
-    return Run(path.name, seconds, peak, number, slowest, first[:60].replace("|", "/").replace("`", "'"))
+    return Run(path.name, seconds, peak, number, slowest, first[:60].replace("|", "/").replace("`", "'"),
+               outside_seconds=execution.outside_seconds, note="; ".join(execution.notes)[:200])
 
 
 def machine() -> dict[str, str]:
@@ -128,16 +132,21 @@ def markdown(runs: list[Run], info: dict[str, str], checks: list[tuple[bool, str
               "A load average well above 0 means other work shared the CPU: times are then upper bounds.",
               "", "## Targets", ""]
     lines += [f"- {'PASS' if ok else 'FAIL'}: {text}" for ok, text in checks]
-    lines += ["", "## Notebooks", "", "| notebook | wall time | peak memory | slowest cell | its time |",
-              "| --- | ---: | ---: | --- | ---: |"]
+    lines += ["", "## Notebooks", "",
+              "Outside the cells: wall time minus the kernel's time in the cells (kernel start and stop, "
+              "messaging); a few seconds is normal.", "",
+              "| notebook | wall time | outside the cells | peak memory | slowest cell | its time | note |",
+              "| --- | ---: | ---: | ---: | --- | ---: | --- |"]
     for r in runs:
         if r.error:
-            lines.append(f"| {r.name} | FAILED: {r.error} | | | |")
+            lines.append(f"| {r.name} | FAILED: {r.error.replace('|', '/')} | | | | | |")
         else:
-            lines.append(f"| {r.name} | {r.seconds:.1f} s | {r.peak_bytes / 2**20:.0f} MiB | "
-                         f"cell {r.slowest_cell}: `{r.slowest_source}` | {r.slowest_seconds:.1f} s |")
+            lines.append(f"| {r.name} | {r.seconds:.1f} s | {r.outside_seconds:.1f} s | "
+                         f"{r.peak_bytes / 2**20:.0f} MiB | "
+                         f"cell {r.slowest_cell}: `{r.slowest_source}` | {r.slowest_seconds:.1f} s | "
+                         f"{r.note.replace('|', '/')} |")
     total = sum(r.seconds for r in runs if not r.error)
-    lines += [f"| **total** | **{total / 60:.1f} min** | | | |", ""]
+    lines += [f"| **total** | **{total / 60:.1f} min** | | | | | |", ""]
     lines += _browser_section()
     return "\n".join(lines) + "\n"
 
@@ -207,8 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         run = run_notebook(path)
         runs.append(run)
         print(f"{run.name}: " + (f"FAILED: {run.error}" if run.error else
-              f"{run.seconds:.1f} s, peak {run.peak_bytes / 2**20:.0f} MiB, slowest cell "
-              f"{run.slowest_cell} ({run.slowest_seconds:.1f} s)"), flush=True)
+              f"{run.seconds:.1f} s ({run.outside_seconds:.1f} s outside the cells), peak "
+              f"{run.peak_bytes / 2**20:.0f} MiB, slowest cell {run.slowest_cell} ({run.slowest_seconds:.1f} s)"
+              + (f" [{run.note}]" if run.note else "")), flush=True)
         time.sleep(0.5)  # let the kernel's memory go before the next one starts
     checks = targets(runs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
