@@ -13,6 +13,8 @@ import torch
 
 from .model import KVCache, forward_with_cache, sampling_probabilities
 
+INCOMPLETE = "\ufffd"  # what decoding shows for the first bytes of a character split over tokens
+
 
 @dataclass
 class GenerationResult:
@@ -83,7 +85,9 @@ class TextGenerationApp:
         """Yield the new text piece by piece (a key/value cache makes each step cheap).
 
         Stops at the end token, a stop sequence, the length limit (max_new_tokens, and the
-        context), or when stop() is called from elsewhere (the Stop button).
+        context), or when stop() is called from elsewhere (the Stop button). Pieces are whole
+        characters: a character split over byte-level tokens is held back until its last byte
+        arrives (one left incomplete when generation stops is never shown).
         """
         result = result if result is not None else GenerationResult()
         prompt = self.validate(prompt)
@@ -110,14 +114,16 @@ class TextGenerationApp:
                     result.stopped_by = "end token"
                     break
                 new_ids.append(token)
-                text = self.tokenizer.decode(new_ids)
+                text = self.tokenizer.decode(new_ids)  # all new ids: a split character decodes whole
                 cut = min((text.find(s) for s in self.stop_sequences if s in text), default=-1)
                 if cut >= 0:
                     text, result.stopped_by = text[:cut], "stop sequence"
-                piece, result.text, result.tokens = text[len(result.text):], text, len(new_ids)
-                if piece:
-                    result.chunks.append(piece)
-                    yield piece
+                result.tokens = len(new_ids)
+                if cut >= 0 or not text.endswith(INCOMPLETE):  # else wait for the character's rest
+                    piece, result.text = text[len(result.text):], text
+                    if piece:
+                        result.chunks.append(piece)
+                        yield piece
                 if cut >= 0:
                     break
                 step_input = torch.tensor([[token]], device=device)

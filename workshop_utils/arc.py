@@ -66,8 +66,15 @@ def load_task(path: str | Path) -> dict:
 
 
 def load_tasks(folder: str | Path = ARC_DIR) -> dict[str, dict]:
-    """Every task in a folder, by file name (without .json), sorted."""
-    return {p.stem: load_task(p) for p in sorted(Path(folder).glob("*.json"))}
+    """Every task in a folder, by file name (without .json), sorted; an error if there is none."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no folder {folder}; the project's ARC tasks are in {ARC_DIR}")
+    tasks = {p.stem: load_task(p) for p in sorted(folder.glob("*.json"))}
+    if not tasks:
+        raise ValueError(f"no ARC tasks (*.json files) in {folder}; point load_tasks at the folder "
+                         f"that holds them, e.g. {ARC_DIR}")
+    return tasks
 
 
 # --- scoring ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
+from typing import Callable
 
 import torch
 from safetensors import SafetensorError
@@ -38,35 +39,36 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def weights_fingerprint(tensors: dict[str, torch.Tensor]) -> str:
+    """sha256 over names, shapes and bytes of `tensors` (sorted by name): which exact weights these are."""
+    digest = hashlib.sha256()
+    for name in sorted(tensors):
+        tensor = tensors[name].detach().cpu().contiguous()
+        digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)};".encode())
+        digest.update(tensor.view(torch.uint8).numpy().tobytes() if tensor.numel() else b"")
+    return digest.hexdigest()
+
+
 def _write_json(path: Path, value: dict) -> None:
     path.write_text(json.dumps(value, indent=1, sort_keys=False) + "\n")
 
 
-def save_checkpoint(path: str | Path, model: GPT, tokenizer: Tokenizer, metrics: dict | None = None,
-                    train_config=None, training_state: tuple[dict, dict] | None = None,
-                    extra_config: dict | None = None) -> Path:
-    """Write a checkpoint folder atomically: into a temporary folder, then renamed into place.
+def write_folder(path: str | Path, write: Callable[[Path], None], config: dict,
+                 config_name: str = "config.json") -> Path:
+    """Write a folder atomically: `write(staging)` fills a temporary folder beside `path`, then
+    `config_name` records `config` plus the sha256 of every other file, and the folder is
+    swapped into place. An interrupted write (an error, Ctrl-C) leaves `path` as it was.
 
-    `training_state` is (tensors, json_values) from Trainer.training_state(), for resuming.
+    Checkpoints (save_checkpoint) and LoRA adapters (lora.save_adapter) are both written so.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
     try:
-        weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items() if k != TIED_KEY}
-        save_file(weights, staging / "model.safetensors", metadata={"format": FORMAT})
-        tokenizer.save(str(staging / "tokenizer.json"))
-        _write_json(staging / "metrics.json", metrics or {})
-        if training_state is not None:
-            tensors, values = training_state
-            save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()},
-                      staging / "training_state.safetensors")
-            _write_json(staging / "training_state.json", values)
-        config = {"format": FORMAT, "model": model.config.to_dict(),
-                  "train": asdict(train_config) if train_config else None, **(extra_config or {}),
-                  "sha256": {f.name: _sha256(f) for f in sorted(staging.iterdir())}}
-        _write_json(staging / "config.json", config)
-        for file in staging.iterdir():  # mkdtemp made everything private; checkpoints are shared files
+        write(staging)
+        hashes = {f.name: _sha256(f) for f in sorted(staging.iterdir())}
+        _write_json(staging / config_name, {**config, "sha256": hashes})
+        for file in staging.iterdir():  # mkdtemp made everything private; shipped files are shared
             file.chmod(0o644)
         staging.chmod(0o755)
         if path.exists():  # swap: old folder aside, new one in, old one removed
@@ -80,6 +82,61 @@ def save_checkpoint(path: str | Path, model: GPT, tokenizer: Tokenizer, metrics:
         if staging.exists():
             shutil.rmtree(staging)
     return path
+
+
+def install(source: str | Path, destination: str | Path) -> Path:
+    """Copy a finished run's output (a verified checkpoint or adapter folder, or a file) into
+    place atomically: the destination is either its old self or the complete new one."""
+    source, destination = Path(source), Path(destination)
+    if source.is_dir():
+        config_name = "config.json" if (source / "config.json").is_file() else "adapter.json"
+        config = json.loads((source / config_name).read_text())
+        for name in config.get("sha256", {}):  # refuse to install a damaged or partial folder
+            verified_file(source, config, name)
+        files = sorted(config.get("sha256", {}))
+
+        def copy(staging: Path) -> None:
+            for name in files:
+                shutil.copyfile(source / name, staging / name)
+
+        return write_folder(destination, copy, {k: v for k, v in config.items() if k != "sha256"},
+                            config_name)
+    if not source.is_file():
+        raise FileNotFoundError(f"nothing to install at {source}: the run did not finish")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{destination.name}.tmp-", dir=destination.parent)
+    os.close(handle)
+    try:
+        shutil.copyfile(source, temporary)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, destination)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return destination
+
+
+def save_checkpoint(path: str | Path, model: GPT, tokenizer: Tokenizer, metrics: dict | None = None,
+                    train_config=None, training_state: tuple[dict, dict] | None = None,
+                    extra_config: dict | None = None) -> Path:
+    """Write a checkpoint folder atomically (write_folder): the old one stays until the new one is complete.
+
+    `training_state` is (tensors, json_values) from Trainer.training_state(), for resuming.
+    """
+    def write(staging: Path) -> None:
+        weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items() if k != TIED_KEY}
+        save_file(weights, staging / "model.safetensors", metadata={"format": FORMAT})
+        tokenizer.save(str(staging / "tokenizer.json"))
+        _write_json(staging / "metrics.json", metrics or {})
+        if training_state is not None:
+            tensors, values = training_state
+            save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()},
+                      staging / "training_state.safetensors")
+            _write_json(staging / "training_state.json", values)
+
+    config = {"format": FORMAT, "model": model.config.to_dict(),
+              "train": asdict(train_config) if train_config else None, **(extra_config or {})}
+    return write_folder(path, write, config)
 
 
 def read_checkpoint_json(path: str | Path, name: str = "config.json") -> dict:

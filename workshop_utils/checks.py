@@ -48,3 +48,12 @@ def check_true(name: str, condition: Callable[[], bool] | bool, hint: str) -> st
     verdict = f"✅ {name}: correct"
     print(verdict)
     return verdict
+
+
+def assert_near(name: str, value: float, reference: float, tolerance: float) -> None:
+    """Assert that a figure that varies from machine to machine lies within `tolerance` of the
+    committed one. A run's last digits depend on the CPU's kernels, the thread count or the GPU,
+    and training turns them into other weights; the committed outputs came from one machine."""
+    if not abs(float(value) - float(reference)) <= tolerance:
+        raise AssertionError(f"{name} = {float(value):.4g}, outside the band {reference:g} ± {tolerance:g} "
+                             "around the committed run: more than another machine's arithmetic explains")

@@ -115,6 +115,10 @@ def train_skipgram(words: list[str], dim: int = 64, window: int = 3, negatives: 
     center vectors and the loss of every batch. Runs on one CPU thread (restored afterwards):
     its small matrix products gain nothing from more, and results repeat exactly.
     """
+    if isinstance(words, str):
+        raise TypeError("train_skipgram expects a list of words, got one str (it would learn "
+                        "vectors for characters); pass a list of words, e.g. words_of(text) or "
+                        "text.split()")
     for name, value in [("dim", dim), ("negatives", negatives), ("epochs", epochs),
                         ("batch_size", batch_size)]:
         if value < 1:

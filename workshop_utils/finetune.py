@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import unicodedata
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -67,7 +68,8 @@ def majority_baseline(train_labels: list[int], test_labels: list[int]) -> float:
 
 
 def words(text: str) -> list[str]:
-    return re.findall(r"[a-z']+", text.lower())
+    """Lower-case runs of letters (of any alphabet: café, naïve) and apostrophes: the bag's words."""
+    return re.findall(r"(?:[^\W\d_]|')+", unicodedata.normalize("NFC", text).lower())
 
 
 class BagOfWords:
@@ -232,6 +234,7 @@ def train_classifier(classifier: GPTClassifier, ids: torch.Tensor, lengths: torc
     To continue a run, pass the optimizer it returned and first_step = the steps it has done:
     the batches then go on where they stopped, so two halves equal one whole run.
     """
+    _check_examples("training", ids, lengths, labels)
     if part != "lora":
         set_trainable(classifier, part)
     device = classifier.head.weight.device
@@ -261,9 +264,23 @@ def train_classifier(classifier: GPTClassifier, ids: torch.Tensor, lengths: torc
     return losses, optimizer
 
 
+def _check_examples(what: str, ids: torch.Tensor, lengths: torch.Tensor,
+                    labels: torch.Tensor | None = None) -> None:
+    """Refuse an empty set of examples, or ids, lengths and labels of different lengths."""
+    if len(ids) == 0:
+        raise ValueError(f"the {what} set is empty (0 examples); check how it was made, e.g. "
+                         "genre_tensors(tokenizer, genre_examples('train'), 128) and training_subset(...)")
+    sizes = [len(ids), len(lengths)] + ([] if labels is None else [len(labels)])
+    if len(set(sizes)) > 1:
+        raise ValueError(f"the {what} set's ids, lengths{'' if labels is None else ' and labels'} "
+                         f"must have one row per example, got {' vs '.join(map(str, sizes))}; "
+                         "make them together with genre_tensors(...)")
+
+
 @torch.no_grad()
 def predict(classifier: GPTClassifier, ids: torch.Tensor, lengths: torch.Tensor,
             batch_size: int = 64) -> torch.Tensor:
+    _check_examples("evaluation", ids, lengths)
     classifier.eval()
     device = classifier.head.weight.device
     return torch.cat([classifier(ids[i:i + batch_size].to(device), lengths[i:i + batch_size].to(device)).argmax(-1).cpu()
@@ -272,6 +289,11 @@ def predict(classifier: GPTClassifier, ids: torch.Tensor, lengths: torch.Tensor,
 
 def accuracy(predictions, labels) -> float:
     predictions, labels = torch.as_tensor(predictions), torch.as_tensor(labels)
+    if labels.numel() == 0:
+        raise ValueError("accuracy of 0 examples is undefined; the evaluation set is empty")
+    if predictions.shape != labels.shape:
+        raise ValueError(f"predictions {tuple(predictions.shape)} and labels {tuple(labels.shape)} "
+                         "must have one entry per example")
     return (predictions == labels).float().mean().item()
 
 
@@ -329,7 +351,8 @@ def genre_classifier(gpt: nn.Module, method: str = "full", seed: int = 0) -> GPT
 def run_lora_genre(base: str | None = None, out: str | None = None, progress: bool = True) -> dict:
     """Train the shipped LoRA genre classifier from the base checkpoint and save its adapter."""
     from .lora import count_trainable, save_adapter
-    from .paths import CHECKPOINT_DIR
+    from .paths import CHECKPOINT_DIR, PROJECT_ROOT
+    from .runtime import get_device
     from .train import load_checkpoint
 
     recipe = GENRE_RECIPE
@@ -337,13 +360,13 @@ def run_lora_genre(base: str | None = None, out: str | None = None, progress: bo
     gpt, tokenizer, _ = load_checkpoint(base)
     train = training_subset(genre_examples("train"), recipe["train_per_class"])
     test = genre_examples("test")
-    classifier = genre_classifier(gpt, "lora", recipe["seed"])  # the same run as notebook 11's LoRA
+    classifier = genre_classifier(gpt, "lora", recipe["seed"]).to(get_device())  # = notebook 11's LoRA run
     train_ids, train_lengths, train_labels = genre_tensors(tokenizer, train, recipe["max_length"])
     train_classifier(classifier, train_ids, train_lengths, train_labels, part="lora", steps=recipe["steps"],
                      batch_size=recipe["batch_size"], lr=recipe["lr"], seed=recipe["seed"], progress=progress)
     test_ids, test_lengths, test_labels = genre_tensors(tokenizer, test, recipe["max_length"])
     test_accuracy = accuracy(predict(classifier, test_ids, test_lengths), test_labels)
-    out = out or str(CHECKPOINT_DIR / "lora-genre")
+    out = out or str(PROJECT_ROOT / "runs" / "finetune" / "lora-genre")  # --install copies it to data/
     metrics = {"test_accuracy": round(test_accuracy, 4), "test_examples": len(test),
                "trainable_parameters": count_trainable(classifier)}
     save_adapter(classifier, out, labels=list(LABELS), base="data/checkpoints/shakespeare-gpt",
@@ -378,7 +401,9 @@ def _save_result(out: str | None, what: str, task: str, **fields) -> None:
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         content = {"what": what, "command": f"python -m workshop_utils finetune --task {task}", **fields}
-        Path(out).write_text(json.dumps(content, indent=1) + "\n")
+        partial = Path(out).with_name(Path(out).name + ".partial")
+        partial.write_text(json.dumps(content, indent=1) + "\n")
+        partial.replace(out)  # atomic: the file is either the old one or the complete new one
 
 
 CURVE_RECIPE = dict(budgets=(25, 50, 100, 200, 400, 800, 1600), seeds=(0, 1, 2), poolings=("last", "mean"),
@@ -400,10 +425,13 @@ def label_budget_curve(base: str | None = None, out: str | None = None, recipe: 
     fits in max_length tokens). Rows are written to `out` (JSON) when given.
     """
     import copy
+
     from .paths import CHECKPOINT_DIR
+    from .runtime import get_device
     from .train import load_checkpoint
 
     gpt, tokenizer, _ = load_checkpoint(base or CHECKPOINT_DIR / "shakespeare-gpt")
+    device = get_device()
     test = genre_examples("test")
     test_ids, test_lengths, test_labels = genre_tensors(tokenizer, test, recipe["max_length"])
     test_text = visible_text(tokenizer, [e.text for e in test], recipe["max_length"])
@@ -420,7 +448,7 @@ def label_budget_curve(base: str | None = None, out: str | None = None, recipe: 
                    "bag_of_words": round(accuracy(bag.predict(test_text), test_labels), 4)}
             for pooling in recipe["poolings"]:
                 torch.manual_seed(seed)
-                classifier = GPTClassifier(copy.deepcopy(gpt), pooling=pooling)
+                classifier = GPTClassifier(copy.deepcopy(gpt), pooling=pooling).to(device)
                 train_classifier(classifier, ids, lengths, labels, part="full", steps=row["steps"],
                                  batch_size=recipe["batch_size"], lr=recipe["lr"], seed=seed, progress=False)
                 row[f"gpt_{pooling}"] = round(accuracy(predict(classifier, test_ids, test_lengths), test_labels), 4)
@@ -442,6 +470,7 @@ def lora_vs_full(base: str | None = None, out: str | None = None, seeds: tuple[i
     moves by a few points from seed to seed, so a 2-point comparison needs several seeds.
     """
     from .paths import CHECKPOINT_DIR
+    from .runtime import get_device
     from .train import load_checkpoint
 
     recipe = GENRE_RECIPE
@@ -454,7 +483,7 @@ def lora_vs_full(base: str | None = None, out: str | None = None, seeds: tuple[i
     for seed in seeds:
         row = {"seed": seed}
         for method in ("full", "lora"):
-            classifier = genre_classifier(gpt, method, seed)
+            classifier = genre_classifier(gpt, method, seed).to(get_device())
             train_classifier(classifier, ids, lengths, labels, part=method, seed=seed, progress=False,
                              **settings[method])
             row[method] = round(accuracy(predict(classifier, test_ids, test_lengths), test_labels), 4)

@@ -133,6 +133,11 @@ def train_instructions(model, tokenizer, examples: list[InstructionExample], ste
                        batch_size: int = 32, lr: float = 1e-3, seed: int = 0,
                        progress: bool = True) -> list[float]:
     """Fixed-step AdamW on the masked response loss; returns the loss of every step."""
+    if not examples:
+        raise ValueError("train_instructions got no examples; make some with "
+                         "instruction_examples('train', per_task=...)")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
     device = next(model.parameters()).device
     encoded = [encode_example(tokenizer, e, model.config.block_size) for e in examples]
     pad_id, generator = tokenizer.token_to_id("<PAD>"), torch.Generator().manual_seed(seed)
@@ -208,14 +213,15 @@ INSTRUCT_RECIPE = dict(per_task=2000, eval_per_task=40, steps=300, batch_size=16
 
 
 def run_instruction_tuning(base: str | None = None, out: str | None = None, progress: bool = True) -> dict:
-    """Instruction-tune the base checkpoint (INSTRUCT_RECIPE) and save it as a new checkpoint."""
-    from .paths import CHECKPOINT_DIR
-    from .runtime import set_seed
+    """Instruction-tune the base checkpoint (INSTRUCT_RECIPE) and save it as a new checkpoint in `out`
+    (a run folder; `python -m workshop_utils finetune --task instruct --install` copies it to data/)."""
+    from .paths import CHECKPOINT_DIR, PROJECT_ROOT
+    from .runtime import get_device, set_seed
     from .train import load_checkpoint, save_checkpoint
 
     recipe = INSTRUCT_RECIPE
     set_seed(recipe["seed"])
-    model, tokenizer, _ = load_checkpoint(base or CHECKPOINT_DIR / "shakespeare-gpt")
+    model, tokenizer, _ = load_checkpoint(base or CHECKPOINT_DIR / "shakespeare-gpt", get_device())
     train = instruction_examples("train", recipe["per_task"], recipe["seed"], tokenizer=tokenizer)
     held_out = instruction_examples("test", recipe["eval_per_task"], recipe["seed"], tokenizer=tokenizer)
     losses = train_instructions(model, tokenizer, train, recipe["steps"], recipe["batch_size"],
@@ -224,34 +230,9 @@ def run_instruction_tuning(base: str | None = None, out: str | None = None, prog
     metrics = {"held_out_format": round(report["format"], 4), "held_out_accuracy": round(report["accuracy"], 4),
                "tasks": {t: {k: round(v, 4) for k, v in r.items()} for t, r in report["tasks"].items()},
                "final_loss": round(sum(losses[-20:]) / len(losses[-20:]), 4), "recipe": recipe}
-    out = out or CHECKPOINT_DIR / "shakespeare-gpt-instruct"
+    out = out or PROJECT_ROOT / "runs" / "finetune" / "shakespeare-gpt-instruct"  # --install copies it to data/
     save_checkpoint(out, model, tokenizer, metrics=metrics,
                     extra_config={"base": "data/checkpoints/shakespeare-gpt", "template": "alpaca",
                                   "command": "python -m workshop_utils finetune --task instruct"})
     print(f"instruct: held-out format {report['format']:.3f}, accuracy {report['accuracy']:.3f} -> {out}")
     return metrics
-
-
-def main(args) -> int:
-    """`python -m workshop_utils finetune [--task instruct|lora-genre|genre-curve|lora-vs-full|all]`."""
-    from .finetune import label_budget_curve, lora_vs_full, run_lora_genre
-    from .paths import DATA_DIR
-
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    if args.task in ("lora-genre", "all"):
-        run_lora_genre(args.base)
-    if args.task in ("instruct", "all"):
-        run_instruction_tuning(args.base)
-    if args.task in ("genre-curve", "all"):
-        label_budget_curve(args.base, out=str(DATA_DIR / "results" / "genre-label-budget.json"))
-    if args.task in ("lora-vs-full", "all"):
-        lora_vs_full(args.base, out=str(DATA_DIR / "results" / "lora-vs-full.json"))
-    return 0
-
-
-def add_arguments(parser) -> None:
-    parser.add_argument("--task", choices=("instruct", "lora-genre", "genre-curve", "lora-vs-full", "all"), default="all",
-                        help="which shipped fine-tuned weights to retrain (default: all)")
-    parser.add_argument("--base", help="base checkpoint folder (default: data/checkpoints/shakespeare-gpt)")
-    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import torch
 import torch.nn as nn
 from safetensors.torch import load_file, save_file
 
+from .model import plain_int
+
 GPT3_LAYERS, GPT3_D_MODEL, GPT3_PARAMETERS = 96, 12288, 175_000_000_000  # Brown et al. 2020
 ADAPTER_WEIGHTS, ADAPTER_CONFIG = "adapter.safetensors", "adapter.json"
+ADAPTER_FORMAT = "workshop-lora-adapter/1"
 
 
 class LoRALinear(nn.Module):
@@ -29,7 +30,7 @@ class LoRALinear(nn.Module):
         if not isinstance(base, nn.Linear):
             raise ValueError(f"LoRALinear wraps an nn.Linear, got {type(base).__name__}")
         d_out, d_in = base.weight.shape
-        check_rank(r, d_in, d_out)
+        r = check_rank(r, d_in, d_out)  # a plain int, also for np.int64
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout}")
         self.base, self.r, self.alpha, self.scaling = base, r, alpha, alpha / r
@@ -71,11 +72,13 @@ class LoRALinear(nn.Module):
         return f"r={self.r}, alpha={self.alpha}, scaling={self.scaling:g}, merged={self.merged}"
 
 
-def check_rank(r: int, d_in: int, d_out: int) -> None:
-    if not isinstance(r, int) or r < 1 or r > min(d_in, d_out):
+def check_rank(r: int, d_in: int, d_out: int) -> int:
+    """r as a plain int (numpy integers accepted), or a ValueError for a rank the layer cannot have."""
+    if plain_int(r) is None or r < 1 or r > min(d_in, d_out):
         raise ValueError(f"LoRA rank r must be an integer from 1 to min(d_in, d_out) = "
                          f"{min(d_in, d_out)} for a ({d_out} x {d_in}) layer, got {r!r}; "
                          "small ranks such as 4 or 8 are usual")
+    return plain_int(r)
 
 
 def _matches(name: str, pattern: str) -> bool:
@@ -105,8 +108,15 @@ def apply_lora(model: nn.Module, targets: tuple[str, ...] | list[str] = ("c_attn
     """Freeze every parameter of `model` and wrap each Linear whose name matches a target.
 
     Returns the names of the wrapped layers. Only the new A and B matrices are trainable
-    (unfreeze a task head yourself afterwards if you add one).
+    (unfreeze a task head yourself afterwards if you add one). A model that already has LoRA
+    layers is refused: wrapping again would stack adapters and freeze the first ones.
     """
+    existing = lora_layers(model)
+    if existing:
+        raise ValueError(f"this model already has {len(existing)} LoRA layers (e.g. "
+                         f"{next(iter(existing))!r}); apply_lora wraps a plain model once. Start "
+                         "from a fresh model: load the base checkpoint again (or copy.deepcopy "
+                         "the base before the first apply_lora)")
     shapes = lora_target_shapes(model, targets)
     for d_out, d_in in shapes.values():
         check_rank(r, d_in, d_out)
@@ -175,47 +185,64 @@ def adapter_state(model: nn.Module) -> dict[str, torch.Tensor]:
     return {name: p.detach().cpu().contiguous() for name, p in model.named_parameters() if p.requires_grad}
 
 
+def _frozen_tensors(model: nn.Module, adapter_names) -> dict[str, torch.Tensor]:
+    """The model's tensors that an adapter does not carry: the base weights it was trained on."""
+    return {name: t for name, t in model.state_dict().items() if name not in adapter_names}
+
+
 def save_adapter(model: nn.Module, folder: str | Path, **extra_config) -> Path:
-    """Write only the small trainable tensors (adapter.safetensors) + adapter.json (r, alpha, targets)."""
+    """Write only the small trainable tensors (adapter.safetensors) + adapter.json, atomically.
+
+    adapter.json holds r, alpha, dropout, the adapted layers, the sha256 of the tensor file and a
+    fingerprint of the frozen base weights, so loading onto another base model is refused.
+    """
+    from .checkpoint import weights_fingerprint, write_folder
+
     layers = lora_layers(model)
     if not layers:
         raise ValueError("this model has no LoRA layers; call apply_lora(model, ...) first")
     if any(layer.merged for layer in layers.values()):
         raise ValueError("unmerge the adapters (unmerge_lora(model)) before saving them")
     first = next(iter(layers.values()))
-    config = {"r": first.r, "alpha": first.alpha,
-              "dropout": getattr(first.lora_dropout, "p", 0.0),
-              "targets": sorted(layers), **extra_config}
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:  # atomic: write, then rename
-        save_file(adapter_state(model), os.path.join(tmp, ADAPTER_WEIGHTS))
-        Path(tmp, ADAPTER_CONFIG).write_text(json.dumps(config, indent=2) + "\n")
-        for name in (ADAPTER_WEIGHTS, ADAPTER_CONFIG):
-            os.replace(os.path.join(tmp, name), folder / name)
-    return folder
+    tensors = adapter_state(model)
+    config = {"format": ADAPTER_FORMAT, "r": first.r, "alpha": first.alpha,
+              "dropout": getattr(first.lora_dropout, "p", 0.0), "targets": sorted(layers),
+              "base_fingerprint": weights_fingerprint(_frozen_tensors(model, tensors)), **extra_config}
+    return write_folder(folder, lambda staging: save_file(tensors, str(staging / ADAPTER_WEIGHTS)),
+                        config, ADAPTER_CONFIG)
 
 
 def load_adapter(model: nn.Module, folder: str | Path) -> dict:
-    """Wrap `model` as the adapter's config says and load its tensors; returns the config."""
+    """Wrap `model` as the adapter's config says and load its tensors (sha256-checked); returns
+    the config. The frozen weights of `model` must be the base the adapter was trained on."""
+    from .checkpoint import verified_file, weights_fingerprint
+
     folder = Path(folder)
     if not (folder / ADAPTER_WEIGHTS).is_file() or not (folder / ADAPTER_CONFIG).is_file():
         raise FileNotFoundError(f"no adapter in {folder}: expected {ADAPTER_WEIGHTS} and "
                                 f"{ADAPTER_CONFIG} (written by save_adapter)")
     config = json.loads((folder / ADAPTER_CONFIG).read_text())
+    if config.get("format") != ADAPTER_FORMAT:
+        raise ValueError(f"{folder / ADAPTER_CONFIG} is not a {ADAPTER_FORMAT} adapter (format "
+                         f"{config.get('format')!r}); save it again with save_adapter")
+    tensors = load_file(str(verified_file(folder, config, ADAPTER_WEIGHTS)))
     if not lora_layers(model):
         apply_lora(model, config["targets"], config["r"], config["alpha"], config.get("dropout", 0.0))
-    tensors = load_file(str(folder / ADAPTER_WEIGHTS))
     own = dict(model.named_parameters())
     missing = [name for name in tensors if name not in own]
     if missing:
         raise ValueError(f"adapter tensors {missing[:3]} have no matching parameter in this "
                          "model; was the adapter trained on a model of another shape?")
+    for name, tensor in tensors.items():
+        if own[name].shape != tensor.shape:
+            raise ValueError(f"{name}: adapter has shape {tuple(tensor.shape)} but the "
+                             f"model has {tuple(own[name].shape)}; was it trained on another base model?")
+    if weights_fingerprint(_frozen_tensors(model, tensors)) != config["base_fingerprint"]:
+        raise ValueError(f"the adapter in {folder} was trained on other base weights than this "
+                         f"model's (fingerprints differ); load the base it names "
+                         f"({config.get('base', 'see adapter.json')}) unchanged, then the adapter")
     with torch.no_grad():
         for name, tensor in tensors.items():
-            if own[name].shape != tensor.shape:
-                raise ValueError(f"{name}: adapter has shape {tuple(tensor.shape)} but the "
-                                 f"model has {tuple(own[name].shape)}")
             own[name].copy_(tensor)
             own[name].requires_grad_(True)
     return config

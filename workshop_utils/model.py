@@ -6,12 +6,26 @@ readable one that spells out softmax(Q K^T / sqrt(d_k) + mask) V and can return 
 from __future__ import annotations
 
 import math
+import operator
 import warnings
 from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+
+def plain_int(value) -> int | None:
+    """`value` as a plain Python int if it is an integer (numpy's np.int64 too), else None.
+
+    bool is not taken for an integer, nor is a float such as 4.0.
+    """
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
 
 
 @dataclass
@@ -27,8 +41,9 @@ class GPTConfig:
     def __post_init__(self) -> None:
         for name in ("block_size", "vocab_size", "n_layer", "n_head", "n_embd"):
             value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
+            if plain_int(value) is None or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            setattr(self, name, plain_int(value))  # np.int64(4) -> 4, so the config saves as JSON
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head}) "
                              f"so every head gets n_embd // n_head dimensions; try n_head="
@@ -133,6 +148,9 @@ class GPT(nn.Module):
         return total - (self.transformer.wpe.weight.numel() if exclude_position_embeddings else 0)
 
     def check_token_ids(self, idx: torch.Tensor) -> None:
+        if not isinstance(idx, torch.Tensor):
+            raise TypeError(f"token ids must be a torch tensor of shape (batch, time), got a "
+                            f"{type(idx).__name__}; wrap a list of ids as torch.tensor([ids])")
         if idx.dtype not in (torch.int64, torch.int32):
             raise ValueError(f"token ids must be an integer tensor, got {idx.dtype}")
         if idx.dim() != 2:
@@ -149,6 +167,9 @@ class GPT(nn.Module):
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None,
                 return_attention: bool = False):
         """Logits (B, T, vocab) and, given targets, the mean cross-entropy (ignore_index=-100).
+
+        `idx` is an integer tensor of shape (batch, time): a list of ids or a 1-D tensor is a
+        clear error (use torch.tensor([ids]) or ids.unsqueeze(0)); generate() takes both.
 
         With return_attention=True, also a list with one (B, nh, T, T) weight tensor per layer.
         """
@@ -230,15 +251,21 @@ def weight_memory_gb(num_parameters: int) -> dict[str, float]:
 
 # --- sampling and generation (../shared/SPECS.md "Sampling") ---
 
-def _check_sampling_options(temperature: float, top_k: int | None, top_p: float | None) -> None:
-    if not temperature > 0:
+def _check_sampling_options(temperature: float, top_k: int | None, top_p: float | None,
+                            greedy: bool = False) -> int | None:
+    """Refuse bad options with what to pass instead; returns top_k as a plain int (or None).
+
+    With greedy=True the temperature is not used, so any value (0 included) is accepted.
+    """
+    if not greedy and not temperature > 0:
         raise ValueError(f"temperature must be > 0, got {temperature}; use greedy=True for "
-                         "deterministic decoding")
-    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+                         "deterministic decoding (always the most likely token)")
+    if top_k is not None and (plain_int(top_k) is None or top_k < 1):
         raise ValueError(f"top_k must be a positive integer (or None to keep every token), got {top_k!r}")
     if top_p is not None and not 0.0 < top_p <= 1.0:
         raise ValueError(f"top_p must be in (0, 1] (or None to switch it off), got {top_p}; "
                          "0.9 keeps the tokens that make up 90% of the probability")
+    return None if top_k is None else plain_int(top_k)
 
 
 def sampling_probabilities(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
@@ -248,8 +275,10 @@ def sampling_probabilities(logits: torch.Tensor, temperature: float = 1.0, top_k
     Order: divide by temperature, keep the top_k largest logits (ties with the k-th kept), keep
     the smallest most-likely prefix whose mass reaches top_p (the token that crosses top_p and
     the top token always kept), then softmax. Removed tokens get probability exactly 0.
+    Temperature 0 is refused (it would divide by zero): for the most likely token take
+    logits.argmax(-1), or generate(..., greedy=True).
     """
-    _check_sampling_options(temperature, top_k, top_p)
+    top_k = _check_sampling_options(temperature, top_k, top_p)
     logits = logits.float() / temperature
     if top_k is not None and top_k < logits.size(-1):
         kth_largest = torch.topk(logits, top_k, dim=-1).values[..., -1:]
@@ -270,21 +299,26 @@ def generate(model: GPT, idx: torch.Tensor, max_new_tokens: int, temperature: fl
              use_cache: bool = False) -> torch.Tensor:
     """Append up to `max_new_tokens` tokens to the prompt `idx` (batch, time) or (time,).
 
-    Returns the prompt followed by the new tokens, same number of dimensions as `idx`.
-    greedy=True takes the most likely token; otherwise tokens are drawn from
-    sampling_probabilities(...) with `generator` (a seeded torch.Generator repeats exactly).
+    `idx` may also be a plain list of ids (tokenizer.encode(text).ids), taken as one sequence.
+    Returns the prompt followed by the new tokens, same number of dimensions as `idx` (a list
+    gives a 1-D tensor, as a 1-D tensor does).
+    greedy=True takes the most likely token (temperature is then ignored, so 0 is fine);
+    otherwise tokens are drawn from sampling_probabilities(...) with `generator` (a seeded
+    torch.Generator repeats exactly).
     A prompt longer than the context is cropped to its last block_size tokens with a
     `warnings.warn` UserWarning (the returned tensor still starts with the whole prompt).
     Generation stops once every sequence has produced `stop_token` (kept in the output; a
     finished row is padded with stop_token). Runs in eval mode, restoring the mode after.
     use_cache=True keeps each layer's keys and values (KVCache): the same tokens, faster.
     """
-    _check_sampling_options(temperature, top_k, top_p)
-    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 0:
+    top_k = _check_sampling_options(temperature, top_k, top_p, greedy)
+    if plain_int(max_new_tokens) is None or max_new_tokens < 0:
         raise ValueError(f"max_new_tokens must be a non-negative integer, got {max_new_tokens!r}")
+    max_new_tokens = plain_int(max_new_tokens)
     vocab_size, block_size = model.config.vocab_size, model.config.block_size
     if stop_token is not None and not 0 <= stop_token < vocab_size:
         raise ValueError(f"stop_token must be a token id in [0, {vocab_size}), got {stop_token}")
+    idx = _prompt_tensor(model, idx)
     squeeze = idx.dim() == 1
     idx = idx.unsqueeze(0) if squeeze else idx
     if idx.dim() != 2 or idx.size(1) == 0:
@@ -304,6 +338,29 @@ def generate(model: GPT, idx: torch.Tensor, max_new_tokens: int, temperature: fl
     finally:
         model.train(was_training)
     return idx.squeeze(0) if squeeze else idx
+
+
+def _prompt_tensor(model: GPT, idx) -> torch.Tensor:
+    """The prompt as a tensor: a list (or tuple) of ids becomes a LongTensor on the model's device."""
+    if isinstance(idx, torch.Tensor):
+        return idx
+    if isinstance(idx, str):
+        raise TypeError("generate takes token ids, not text; encode the text first, e.g. "
+                        "generate(model, tokenizer.encode(text).ids, ...)")
+    if hasattr(idx, "ids"):  # a tokenizers Encoding
+        raise TypeError(f"generate takes token ids, got a {type(idx).__name__}; pass its .ids, "
+                        "e.g. tokenizer.encode(text).ids")
+    if isinstance(idx, (list, tuple)):
+        try:
+            ids = torch.tensor(idx)
+        except (TypeError, ValueError, RuntimeError) as error:
+            raise TypeError(f"the prompt must be a list of integer token ids, got {idx!r:.60} "
+                            f"({error})") from None
+        if ids.numel() and (ids.dtype == torch.bool or ids.is_floating_point()):
+            raise TypeError(f"token ids must be integers, got {idx!r:.60}")
+        return ids.to(dtype=torch.long, device=next(model.parameters()).device)
+    raise TypeError(f"the prompt must be a tensor or a list of token ids, got a {type(idx).__name__}; "
+                    "e.g. torch.tensor(ids)")
 
 
 def _sample_tokens(model: GPT, idx: torch.Tensor, max_new_tokens: int, temperature: float,

@@ -8,18 +8,27 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter, defaultdict
 
 import torch
 
 UNKNOWN = "<unk>"  # words too rare in training (and new words) all share this one entry
 START = "<s>"  # fills the context before the first word
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*|[.,;:!?]")
+# a word: letters of any alphabet (café, naïve), with inner apostrophes (that's); or a mark
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|[.,;:!?]")
 
 
 def words_of(text: str) -> list[str]:
     """Lower-case words and punctuation marks: "To be, or not." -> to be , or not ."""
-    return _WORD.findall(text.lower())
+    return _WORD.findall(unicodedata.normalize("NFC", text).lower())
+
+
+def _check_words(words, what: str, example: str) -> None:
+    """A str where a list of words belongs would silently make a model of characters."""
+    if isinstance(words, str):
+        raise TypeError(f"{what} expects a list of words, got one str (it would be read "
+                        f"character by character); pass a list of words, e.g. {example}")
 
 
 def next_word_pairs(sentence: str) -> list[tuple[str, str]]:
@@ -45,6 +54,7 @@ class NGramModel:
 
     def fit(self, words: list[str]) -> "NGramModel":
         """Count every n-gram (and all shorter ones) in a list of words; returns self."""
+        _check_words(words, "fit", "words_of(text) or text.split()")
         if not words:
             raise ValueError("fit needs a non-empty list of words (see words_of(text))")
         frequent = sorted(w for w, c in Counter(words).items() if c >= self.min_count)
@@ -95,6 +105,7 @@ class NGramModel:
 
     def cross_entropy(self, words: list[str]) -> float:
         """Mean -log P(word | previous words) in nats (inf if any word has probability 0)."""
+        _check_words(words, "cross_entropy", "words_of(text)")
         if not words:
             raise ValueError("cross_entropy needs a non-empty list of words")
         padded = [START] * (self.n - 1) + list(words)
@@ -112,7 +123,8 @@ class NGramModel:
 
     def sample(self, prompt: list[str], num_words: int, generator: torch.Generator | None = None,
                ) -> list[str]:
-        """Continue `prompt` by drawing each next word from the model's distribution."""
+        """Continue `prompt` (a list of words) by drawing each next word from the model's distribution."""
+        _check_words(prompt, "sample", "words_of('to be') or ['to', 'be']")
         words = list(prompt)
         for _ in range(num_words):
             probabilities = self.distribution(tuple([START] * (self.n - 1) + words)[-(self.n - 1):]

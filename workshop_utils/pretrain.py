@@ -1,12 +1,12 @@
 """The pretraining recipes (presets) and `python -m workshop_utils pretrain`, also under torchrun.
 
   python -m workshop_utils pretrain --preset live                 # notebook 08's run, ~1 minute
-  python -m workshop_utils pretrain --preset shipped              # data/checkpoints/shakespeare-gpt
+  python -m workshop_utils pretrain --preset shipped --install    # runs/shipped, then data/checkpoints/shakespeare-gpt
+  python -m workshop_utils pretrain --text my_book.txt            # the live preset on your own UTF-8 text
   torchrun --nproc_per_node 2 -m workshop_utils pretrain --preset live   # DistributedDataParallel
 """
 from __future__ import annotations
 
-import argparse
 import os
 import time
 from dataclasses import dataclass, replace
@@ -14,11 +14,12 @@ from pathlib import Path
 
 import torch
 import torch.distributed as dist
+from tokenizers import Tokenizer
 
 from .model import GPT, GPTConfig
 from .paths import CHECKPOINT_DIR, PROJECT_ROOT
 from .runtime import cpu_name, get_device, set_seed
-from .text import encode_corpus, train_corpus_tokenizer
+from .text import encode_corpus, encode_text, train_bpe, train_corpus_tokenizer
 from .train import TrainConfig, Trainer, evaluate_ids
 
 SHIPPED_CHECKPOINT = CHECKPOINT_DIR / "shakespeare-gpt"
@@ -42,7 +43,7 @@ PRESETS = {
                       TrainConfig(max_steps=3000, batch_size=16, learning_rate=3e-3, min_learning_rate=3e-4,
                                   warmup_steps=100, eval_interval=250, log_interval=25,
                                   checkpoint_interval=500),
-                      "data/checkpoints/shakespeare-gpt (make pretrain)"),
+                      "data/checkpoints/shakespeare-gpt (make pretrain: runs/shipped, then --install)"),
     "tiny": Preset(300, GPTConfig(block_size=32, vocab_size=300, n_layer=2, n_head=2, n_embd=32),
                    TrainConfig(max_steps=4, batch_size=8, learning_rate=1e-2, warmup_steps=1,
                                eval_interval=2, eval_tokens=2048, log_interval=1),
@@ -82,22 +83,47 @@ def replica_checksums(model: torch.nn.Module, world_size: int) -> list[float]:
     return [t.item() for t in gathered]
 
 
+def default_run_folder(preset: str) -> Path:
+    """Where a run writes its checkpoints: runs/PRESET (never data/: see `install`)."""
+    return PROJECT_ROOT / "runs" / preset
+
+
 def run_pretraining(preset: str, out: str | Path | None = None, steps: int | None = None,
-                    seconds: float | None = None, progress: bool = True, resume: bool = False) -> dict:
-    """Train a preset from scratch (or resume the checkpoint in `out`) and save; returns metrics."""
+                    seconds: float | None = None, progress: bool = True, resume: bool = False,
+                    install: bool | str | Path = False, checkpoint_interval: int | None = None,
+                    text: str | None = None) -> dict:
+    """Train a preset from scratch (or resume the run in `out`) into a run folder; returns metrics.
+
+    Everything, the periodic checkpoints included, goes to the run folder `out` (default
+    runs/PRESET). Only a finished run with its final metrics is copied into place, atomically,
+    when `install` is given: True installs the shipped preset into data/checkpoints/, a path
+    installs there. An interrupted run (an error, Ctrl-C) leaves every shipped file as it was.
+    `text` trains on that text instead of the corpus (see train_on_text).
+    """
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of {sorted(PRESETS)}")
+    if install is True and preset != "shipped":
+        raise ValueError(f"only --preset shipped has a shipped destination (data/checkpoints/); "
+                         f"preset {preset!r} is saved in its run folder (--out)")
+    destination = SHIPPED_CHECKPOINT if install is True else (Path(install) if install else None)
     recipe = PRESETS[preset]
     rank, world_size, device = setup_distributed()
-    train_config = replace(recipe.train, **({"max_steps": steps} if steps else {}),
-                           **({"max_seconds": seconds} if seconds else {}))
-    out = Path(out) if out else (SHIPPED_CHECKPOINT if preset == "shipped" else PROJECT_ROOT / "runs" / preset)
+    overrides = {"max_steps": steps, "max_seconds": seconds, "checkpoint_interval": checkpoint_interval}
+    train_config = replace(recipe.train, **{k: v for k, v in overrides.items() if v is not None})
+    out = Path(out) if out else default_run_folder(preset)
+    if destination is not None and out.resolve() == destination.resolve():
+        raise ValueError(f"--out {out} is the shipped folder itself; train into a run folder and "
+                         "let --install copy the finished run there")
     if resume and not (out / "training_state.json").is_file():
         raise FileNotFoundError(f"nothing to resume in {out}: no training_state.json there; "
                                 "leave out --resume to start from scratch")
     set_seed(train_config.seed)
-    tokenizer = train_corpus_tokenizer(recipe.vocab_size)
-    train_ids, val_ids = encode_corpus(tokenizer, "train"), encode_corpus(tokenizer, "val")
+    if text is None:
+        tokenizer = train_corpus_tokenizer(recipe.vocab_size)
+        train_ids, val_ids = encode_corpus(tokenizer, "train"), encode_corpus(tokenizer, "val")
+    else:
+        tokenizer, train_ids, val_ids = text_split_ids(text, recipe.vocab_size, recipe.model.block_size)
+    model_config = replace(recipe.model, vocab_size=tokenizer.get_vocab_size())
     if resume:
         trainer = Trainer.resume(out, train_ids, val_ids, device, max_steps=train_config.max_steps,
                                  max_seconds=train_config.max_seconds)
@@ -105,12 +131,13 @@ def run_pretraining(preset: str, out: str | Path | None = None, steps: int | Non
             raise ValueError(f"the checkpoint in {out} was trained with another tokenizer")
         model = trainer.model
     else:
-        model = GPT(recipe.model).to(device)
+        model = GPT(model_config).to(device)
         trainer = Trainer(model, train_ids, val_ids, train_config, tokenizer)
     started = time.time()
     trainer.fit(progress=progress and rank == 0, checkpoint_path=out)
     full = evaluate_ids(model, val_ids, tokenizer)
     subset = evaluate_ids(model, val_ids[: VAL_SUBSET_TOKENS + 1], tokenizer)
+    command = f"python -m workshop_utils pretrain --preset {preset}" + (" --text FILE" if text is not None else "")
     metrics = {"preset": preset, "machine": machine_description(device), "processes": world_size,
                "parameters": model.num_parameters(), "wall_seconds": round(time.time() - started, 1),
                "val_loss_nats_per_token": full["loss_nats_per_token"], "val_bits_per_char": full["bits_per_char"],
@@ -119,39 +146,73 @@ def run_pretraining(preset: str, out: str | Path | None = None, steps: int | Non
                "val_subset": {"definition": f"first {VAL_SUBSET_TOKENS + 1} tokens of the val split, "
                                             f"non-overlapping windows of {recipe.model.block_size}", **subset},
                "replica_checksums": replica_checksums(model, world_size), **trainer.metrics()}
-    trainer.save(out, metrics, with_training_state=preset != "shipped",
-                 extra_config={"preset": preset, "vocab_size": recipe.vocab_size,
-                               "command": f"python -m workshop_utils pretrain --preset {preset}"})
+    extra_config = {"preset": preset, "vocab_size": tokenizer.get_vocab_size(), "command": command}
+    trainer.save(out, metrics, extra_config=extra_config)  # the finished run, resumable
+    if destination is not None and rank == 0:  # only now, complete: the shipped folder, atomically
+        trainer.save(destination, metrics, with_training_state=False, extra_config=extra_config)
     if rank == 0:
         print(f"{preset}: {trainer.step} steps, {trainer.tokens_seen:,} tokens in {trainer.elapsed:.0f} s; "
               f"val {full['loss_nats_per_token']:.4f} nats/token, {full['bits_per_char']:.4f} bits/char, "
-              f"perplexity {full['perplexity']:.2f}; saved to {out}")
+              f"perplexity {full['perplexity']:.2f}; saved to {out}"
+              + (f", installed into {destination}" if destination is not None else ""))
     if world_size > 1:
         dist.barrier()
         dist.destroy_process_group()
     return metrics
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="live",
-                        help="; ".join(f"{k}: {v.description}" for k, v in PRESETS.items()))
-    parser.add_argument("--out", help="checkpoint folder (default: runs/PRESET, or the shipped "
-                                      "folder for --preset shipped)")
-    parser.add_argument("--steps", type=int, help="override the preset's number of steps")
-    parser.add_argument("--seconds", type=float, help="time budget: stop after this many seconds "
-                                                      "(the learning rate decays to fit)")
-    parser.add_argument("--resume", action="store_true", help="continue the run saved in --out "
-                                                                "(exactly where it stopped)")
-    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+def text_split_ids(text: str, vocab_size: int, block_size: int,
+                   val_fraction: float = 0.1) -> tuple[Tokenizer, torch.Tensor, torch.Tensor]:
+    """(tokenizer, train ids, validation ids) for any text: the last `val_fraction` of its
+    characters (cut at a line break) is held out; the BPE tokenizer learns from the rest only."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str (the whole text), got {type(text).__name__}; "
+                        "read a file with Path(name).read_text(encoding='utf-8')")
+    cut = text.rfind("\n", 0, int(len(text) * (1 - val_fraction)))
+    cut = cut + 1 if cut > 0 else int(len(text) * (1 - val_fraction))
+    train_text, val_text = text[:cut], text[cut:]
+    if not train_text.strip() or not val_text.strip():
+        raise ValueError(f"the text has {len(text):,} characters: too little to split into "
+                         "training and validation text; use a few pages at least")
+    pieces = [piece for piece in train_text.split("\n\n") if piece.strip()] or [train_text]
+    tokenizer = train_bpe(pieces, vocab_size)
+    train_ids, val_ids = encode_text(tokenizer, train_text), encode_text(tokenizer, val_text)
+    for name, ids in (("training", train_ids), ("validation", val_ids)):
+        if len(ids) < block_size + 1:
+            raise ValueError(f"the {name} part of the text is {len(ids):,} tokens, fewer than one "
+                             f"context window of {block_size + 1}; use a longer text")
+    return tokenizer, train_ids, val_ids
 
 
-def main(args: argparse.Namespace) -> int:
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    run_pretraining(args.preset, args.out, args.steps, args.seconds, progress=not args.no_progress,
-                    resume=args.resume)
-    return 0
+def train_on_text(text: str, preset: str = "live", out: str | Path | None = None,
+                  seconds: float | None = None, steps: int | None = None, prompt: str = "",
+                  progress: bool = True) -> tuple[GPT, Tokenizer, dict]:
+    """Train a preset's GPT on your own text (any UTF-8 str) with its own tokenizer; returns
+    (model, tokenizer, metrics) and prints a sample. Saved in `out` (default runs/PRESET-text).
+
+        from pathlib import Path
+        model, tokenizer, metrics = train_on_text(Path("my_book.txt").read_text(encoding="utf-8"))
+    """
+    from .checkpoint import load_checkpoint
+
+    out = Path(out) if out else default_run_folder(f"{preset}-text")
+    metrics = run_pretraining(preset, out, steps=steps, seconds=seconds, progress=progress, text=text)
+    model, tokenizer, _ = load_checkpoint(out, get_device())
+    sample = complete(model, tokenizer, prompt or text[:20], max_new_tokens=40, seed=0)
+    print(f"sample: {(prompt or text[:20]) + sample!r}")
+    return model, tokenizer, {**metrics, "sample": sample}
+
+
+def read_text_file(path: str | Path) -> str:
+    """A UTF-8 text file's content, with errors a learner can act on."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no text file at {path}; give the path of a UTF-8 .txt file")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not UTF-8 text ({error.reason} at byte {error.start}); save it "
+                         "as UTF-8 (any editor's 'Save as' can) and try again") from None
 
 
 def complete(model: GPT, tokenizer, prompt: str, max_new_tokens: int = 60, temperature: float = 0.8,
@@ -162,7 +223,7 @@ def complete(model: GPT, tokenizer, prompt: str, max_new_tokens: int = 60, tempe
 
     ids = tokenizer.encode(prompt).ids or [tokenizer.token_to_id("<BOS>")]
     device = next(model.parameters()).device
-    generator = torch.Generator(device=device).manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)  # draws on the CPU: the same text on a GPU
     out = generate(model, torch.tensor(ids, device=device), max_new_tokens, temperature=temperature,
                    top_k=top_k, top_p=top_p, greedy=greedy, generator=generator)
     return tokenizer.decode(out[len(ids):].tolist())

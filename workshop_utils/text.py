@@ -146,7 +146,22 @@ def _merge(symbols: tuple[str, ...], pair: tuple[str, str]) -> tuple[str, ...]:
 
 
 def bpe_segment(text: str, merges: list[tuple[str, str]]) -> list[str]:
-    """Split the words of `text` into subwords by applying learned merges in order."""
+    """Split the words of `text` into subwords by applying learned merges in order.
+
+    `merges` is a list of pairs such as [("l", "o"), ...]: [step.pair for step in steps]
+    (pairs written as lists, as JSON stores them, work too).
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"bpe_segment takes one text (a str), got a {type(text).__name__}; "
+                        "for a list of words pass ' '.join(words)")
+    if isinstance(merges, str) or not all(isinstance(pair, (tuple, list)) and len(pair) == 2
+                                          and all(isinstance(s, str) for s in pair) for pair in merges):
+        got = ("MergeStep objects" if any(isinstance(m, MergeStep) for m in merges)
+               else f"{merges!r:.60}")
+        raise TypeError(f"merges must be a list of (left, right) pairs of strings such as "
+                        f"[('e', 's'), ('es', 't')], got {got}; from bpe_merge_steps use "
+                        "[step.pair for step in steps]")
+    merges = [tuple(pair) for pair in merges]  # _merge compares tuples
     pieces: list[str] = []
     for word in text.split():
         symbols = tuple(word) + (END_OF_WORD,)
@@ -159,7 +174,14 @@ def bpe_segment(text: str, merges: list[tuple[str, str]]) -> list[str]:
 
 def train_bpe(texts: list[str], vocab_size: int, special_tokens: list[str] = SPECIAL_TOKENS,
               min_frequency: int = 2) -> Tokenizer:
-    """Byte-level BPE (as GPT-2): every byte is in the vocabulary, so no text is unknown."""
+    """Byte-level BPE (as GPT-2): every byte is in the vocabulary, so no text is unknown.
+
+    `texts` is a list of strings (one str would be read character by character).
+    """
+    if isinstance(texts, str):
+        raise TypeError("train_bpe expects a list of texts, got one str (it would be read "
+                        "character by character); wrap it in a list: [text], or split it, "
+                        "e.g. text.split('\\n\\n')")
     alphabet = pre_tokenizers.ByteLevel.alphabet()
     if vocab_size < len(alphabet) + len(special_tokens):
         raise ValueError(f"vocab_size={vocab_size} is too small: the {len(alphabet)} byte tokens "

@@ -21,7 +21,7 @@ from tokenizers import Tokenizer
 from tqdm.auto import tqdm
 
 from .checkpoint import load_checkpoint, read_checkpoint_json, save_checkpoint, verified_file
-from .model import GPT
+from .model import GPT, plain_int
 from .text import lm_blocks, random_batch
 
 __all__ = ["TrainConfig", "Trainer", "learning_rate_at", "make_optimizer", "evaluate_ids",
@@ -52,8 +52,9 @@ class TrainConfig:
         for name in ("max_steps", "batch_size", "warmup_steps", "eval_interval", "eval_tokens",
                      "log_interval", "checkpoint_interval"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            if plain_int(value) is None or value < 0:
                 raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+            setattr(self, name, plain_int(value))  # np.int64(8) -> 8, so the config saves as JSON
         if self.max_steps < 1 or self.batch_size < 1 or self.log_interval < 1 or self.eval_interval < 1:
             raise ValueError("max_steps, batch_size, log_interval and eval_interval must be >= 1")
         if self.max_seconds is not None and not self.max_seconds > 0:
@@ -132,6 +133,27 @@ def _distributed() -> tuple[int, int]:
     return 0, 1
 
 
+def _check_enough_tokens(train_ids: torch.Tensor, val_ids: torch.Tensor, block_size: int,
+                         eval_tokens: int) -> None:
+    """Refuse, before any step, data too short for one (input, target) window of block_size."""
+    need = block_size + 1
+    for name, ids in (("train_ids", train_ids), ("val_ids", val_ids)):
+        if ids.dim() != 1:
+            raise ValueError(f"{name} must be a 1-D tensor of token ids (the whole text in one row), "
+                             f"got shape {tuple(ids.shape)}; flatten it with {name}.flatten()")
+    if len(train_ids) < need:
+        raise ValueError(f"train_ids has {len(train_ids)} tokens, but one training window needs "
+                         f"block_size + 1 = {need}; use more training text or a smaller block_size")
+    if len(val_ids) < need:
+        raise ValueError(f"val_ids has {len(val_ids)} tokens, but the validation loss needs at least "
+                         f"block_size + 1 = {need}; use a longer validation split (e.g. "
+                         "encode_corpus(tokenizer, 'val')) or a smaller block_size")
+    if eval_tokens + 1 < need:
+        raise ValueError(f"eval_tokens={eval_tokens} keeps {eval_tokens + 1} validation tokens, fewer "
+                         f"than block_size + 1 = {need}; set TrainConfig(eval_tokens=...) to at least "
+                         f"{block_size}")
+
+
 class Trainer:
     """Trains a GPT on token ids: `Trainer(model, train_ids, val_ids, config).fit()`.
 
@@ -150,6 +172,8 @@ class Trainer:
         self.device = next(model.parameters()).device
         self.train_ids = torch.as_tensor(train_ids, dtype=torch.long)
         self.val_ids = torch.as_tensor(val_ids, dtype=torch.long)[: config.eval_tokens + 1]
+        _check_enough_tokens(self.train_ids, torch.as_tensor(val_ids), model.config.block_size,
+                             config.eval_tokens)
         self.optimizer = make_optimizer(model, config)
         self.generator = torch.Generator().manual_seed(config.seed)  # batch positions
         self.step, self.tokens_seen, self.elapsed = 0, 0, 0.0
