@@ -17,7 +17,7 @@ NBVAL  := --nbval --nbval-current-env --nbval-cell-timeout=300 \
 BROWSER_FLAG := $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
 ROOT_FLAG    := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab test unit nbval nbval-portable execute doctor clean
+.PHONY: setup lab test unit unit-fast nbval nbval-portable execute doctor clean
 
 setup: $(STAMP)
 
@@ -38,6 +38,9 @@ doctor: setup
 
 unit: setup
 	$(PY) -m pytest -q tests --ignore=tests/browser
+
+unit-fast: setup
+	$(PY) -m pytest -q tests --ignore=tests/browser -m "not slow"
 
 nbval: setup
 	$(PY) -m pytest -q $(NBVAL) $(NOTEBOOKS)

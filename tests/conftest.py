@@ -20,10 +20,15 @@ def tiny_ids(tiny_tokenizer):
     return torch.tensor(tiny_tokenizer.encode(TINY_TEXT).ids)
 
 
+TINY_SHAPE = dict(block_size=16, vocab_size=TINY_VOCAB, n_layer=1, n_head=2, n_embd=16)
+
+
 @pytest.fixture
 def tiny_model():
-    """A factory: tiny_model(seed=0) -> a seeded 1-layer GPT over the tiny tokenizer's vocabulary."""
-    def make(seed: int = 0, vocab_size: int = TINY_VOCAB) -> GPT:
+    """A factory: tiny_model(seed=0, **shape) -> a seeded GPT, by default 1 layer, 2 heads, 16 dims
+    and 16 positions over the tiny tokenizer's vocabulary; keywords change the shape
+    (tiny_model(n_layer=2, block_size=32))."""
+    def make(seed: int = 0, **shape) -> GPT:
         torch.manual_seed(seed)
-        return GPT(GPTConfig(block_size=16, vocab_size=vocab_size, n_layer=1, n_head=2, n_embd=16))
+        return GPT(GPTConfig(**{**TINY_SHAPE, **shape}))
     return make

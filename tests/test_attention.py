@@ -188,9 +188,16 @@ def test_plots_return_figures():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from workshop_utils import plots
-    figures = [plots.plot_seq2seq_bottleneck(), plots.plot_masked_example(masked_scores_example()),
-               plots.plot_attention(SPEC_WEIGHTS, ["a", "b", "c"]),
-               plots.plot_attention_heads(torch.rand(2, 3, 3), ["a", "b", "c"]),
-               plots.plot_gpt_diagram(GPTConfig())]
-    assert all(isinstance(figure, plt.Figure) for figure in figures)
+    seq2seq = plots.plot_seq2seq_bottleneck().axes
+    assert len(seq2seq) == 2 and seq2seq[1].get_title().startswith("With attention")
+    masked = plots.plot_masked_example(masked_scores_example()).axes
+    assert [ax.get_title() for ax in masked] == ["scores", "+ mask", "= masked scores", "softmax -> weights"]
+    assert "-inf" in [t.get_text() for t in masked[1].texts]
+    heatmap = plots.plot_attention(SPEC_WEIGHTS, ["a", "b", "c"]).axes[0]
+    assert len(heatmap.texts) == 9 and heatmap.get_ylabel() == "query"  # 3 x 3 weights, annotated
+    heads = plots.plot_attention_heads(torch.rand(2, 3, 3), ["a", "b", "c"]).axes
+    assert [ax.get_title() for ax in heads] == ["head 0", "head 1"] and not heads[0].texts
+    config = GPTConfig()
+    diagram = plots.plot_gpt_diagram(config).axes[0]
+    assert diagram.get_title().startswith(f"GPT: {config.n_layer} blocks, d_model {config.n_embd}")
     plt.close("all")

@@ -218,11 +218,19 @@ def test_one_token_fast_path_equals_the_general_path():
 def test_leaderboard_figures_draw():
     import matplotlib
     matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     from workshop_utils import plots
-    assert plots.plot_alpaca_leaderboard(bm.load_leaderboard("alpacaeval2")).axes
+    alpaca = bm.load_leaderboard("alpacaeval2")
+    ax = plots.plot_alpaca_leaderboard(alpaca).axes[0]
+    by_lc = [r["model"] for r in sorted(alpaca, key=lambda r: r["lc_win_rate"])]
+    assert [t.get_text() for t in ax.get_yticklabels()] == by_lc and len(ax.collections) == 2
     assert plots.plot_arc_leaderboard(bm.load_leaderboard("arc_agi")).axes[0].get_xscale() == "log"
-    assert plots.plot_lmarena_ranks(bm.load_leaderboard("lmarena")).axes
-    assert plots.plot_mmlu_pro(bm.load_leaderboard("mmlu_pro")).axes
+    lmarena = bm.load_leaderboard("lmarena")
+    fig = plots.plot_lmarena_ranks(lmarena)
+    assert fig.axes[0].images[0].get_array().shape == (len(lmarena), 8) and len(fig.axes) == 2  # + colour bar
+    mmlu = bm.load_leaderboard("mmlu_pro")
+    assert len(plots.plot_mmlu_pro(mmlu).axes[0].patches) == len(mmlu)
+    plt.close("all")
 
 
 def test_generate_answers_and_arena_battles():
@@ -256,6 +264,7 @@ def test_generate_answers_and_arena_battles():
 def test_our_result_figures_draw():
     import matplotlib
     matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     from workshop_utils import arc, plots
     task = arc.load_task(arc.ARC_DIR / "zoom_in.json")
     fig = plots.plot_arc_task(task, task["test"][0]["output"], "zoom")
@@ -263,7 +272,12 @@ def test_our_result_figures_draw():
     fig = plots.plot_ratings({"a": 1010.0, "b": 990.0}, {"a": (1000.0, 1020.0), "b": (980.0, 1000.0)},
                              [{"a": 1005.0, "b": 995.0}])
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["b", "a"]
-    assert plots.plot_padding_effect([0, 5], [50.0, 60.0], [50.0, 51.0]).axes
-    assert plots.plot_accuracy_by_subject({"m": {"plays": 0.5, "micro": 0.4}}).axes
+    raw, controlled, _ = plots.plot_padding_effect([0, 5], [50.0, 60.0], [50.0, 51.0]).axes[0].lines
+    assert list(raw.get_ydata()) == [50.0, 60.0] and list(controlled.get_ydata()) == [50.0, 51.0]
+    ax = plots.plot_accuracy_by_subject({"m": {"plays": 0.5, "micro": 0.4}}).axes[0]
+    assert [bar.get_height() for bar in ax.patches] == [0.5, 0.4]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["plays", "micro"]
     speed = {"ours": {"lengths": [8, 16], "plain": [100.0, 80.0], "cached": [150.0, 160.0]}}
-    assert len(plots.plot_generation_speed(speed).axes) == 1
+    fig = plots.plot_generation_speed(speed)
+    assert len(fig.axes) == 1 and fig.axes[0].get_title() == "ours model" and len(fig.axes[0].lines) == 2
+    plt.close("all")

@@ -6,7 +6,6 @@ from workshop_utils.finetune import (CURVE_RECIPE, LABELS, BagOfWords, GPTClassi
                                      confusion_matrix, curve_steps, encode_batch, genre_examples,
                                      majority_baseline, optimizer_state_bytes, predict, set_trainable,
                                      summarize_curve, train_classifier, visible_text)
-from workshop_utils.model import GPT, GPTConfig
 from workshop_utils.text import train_bpe
 
 
@@ -22,9 +21,13 @@ def tokenizer():
     return train_bpe(texts, vocab_size=300)
 
 
-def tiny_classifier(seed: int = 0) -> GPTClassifier:
-    torch.manual_seed(seed)
-    return GPTClassifier(GPT(GPTConfig(block_size=32, vocab_size=300, n_layer=2, n_head=2, n_embd=16)))
+CLASSIFIER_SHAPE = dict(block_size=32, n_layer=2)  # the GPT under every classifier here
+
+
+@pytest.fixture
+def tiny_classifier(tiny_model):
+    """A factory: tiny_classifier(seed=0) -> a genre classifier on a seeded 2-block tiny GPT."""
+    return lambda seed=0: GPTClassifier(tiny_model(seed, **CLASSIFIER_SHAPE))
 
 
 def test_splits_share_no_scene(splits):
@@ -68,7 +71,7 @@ def test_encode_batch_pads_on_the_right(tokenizer):
         encode_batch(tokenizer, [""], max_length=8)
 
 
-def test_classifier_reads_the_last_real_token(tokenizer):
+def test_classifier_reads_the_last_real_token(tokenizer, tiny_classifier):
     classifier = tiny_classifier().eval()
     ids, lengths = encode_batch(tokenizer, ["To be", "To be, or not to be, that is the question."], 32)
     alone, alone_lengths = encode_batch(tokenizer, ["To be"], 32)
@@ -77,9 +80,8 @@ def test_classifier_reads_the_last_real_token(tokenizer):
     assert classifier(ids, lengths).shape == (2, 3)
 
 
-def test_mean_pooling_ignores_padding_and_differs_from_last_token(tokenizer):
-    torch.manual_seed(0)
-    gpt = GPT(GPTConfig(block_size=32, vocab_size=300, n_layer=2, n_head=2, n_embd=16))
+def test_mean_pooling_ignores_padding_and_differs_from_last_token(tokenizer, tiny_model):
+    gpt = tiny_model(**CLASSIFIER_SHAPE)
     mean, last = GPTClassifier(gpt, pooling="mean").eval(), GPTClassifier(gpt).eval()
     last.head.load_state_dict(mean.head.state_dict())
     ids, lengths = encode_batch(tokenizer, ["To be", "To be, or not to be, that is the question."], 32)
@@ -117,6 +119,7 @@ def test_curve_steps_and_summary():
     assert summary["gpt_last"] == {25: (0.5, 0.5, 0.5), 50: (0.6, 0.6, 0.6)}
 
 
+@pytest.mark.slow  # about 3 minutes: trains the curve's cheapest point again
 def test_shipped_label_budget_curve_reproduces():
     """Rerun the cheapest point of data/results/genre-label-budget.json and get its numbers."""
     from workshop_utils.finetune import label_budget_curve, load_label_budget_curve
@@ -148,11 +151,10 @@ def test_shipped_lora_vs_full_results_match_the_recipes():
         load_result("mmlu")
 
 
-def test_genre_classifier_full_or_lora_on_a_copy():
+def test_genre_classifier_full_or_lora_on_a_copy(tiny_model):
     from workshop_utils.finetune import genre_classifier
 
-    torch.manual_seed(1)
-    gpt = GPT(GPTConfig(block_size=32, vocab_size=300, n_layer=2, n_head=2, n_embd=16))
+    gpt = tiny_model(1, **CLASSIFIER_SHAPE)
     full, lora = genre_classifier(gpt, "full", seed=3), genre_classifier(gpt, "lora", seed=3)
     assert full.gpt is not gpt and torch.equal(full.head.weight, lora.head.weight)  # same seed, same head
     assert all(p.requires_grad for p in full.parameters())
@@ -164,7 +166,7 @@ def test_genre_classifier_full_or_lora_on_a_copy():
         genre_classifier(gpt, "adapter")
 
 
-def test_set_trainable_parts():
+def test_set_trainable_parts(tiny_classifier):
     classifier = tiny_classifier()
     head = set_trainable(classifier, "head")
     assert head == 16 * 3 + 3
@@ -177,7 +179,7 @@ def test_set_trainable_parts():
 
 
 @pytest.mark.parametrize("part", ["head", "last_block", "full"])
-def test_training_changes_only_its_part_and_learns(tokenizer, part):
+def test_training_changes_only_its_part_and_learns(tokenizer, part, tiny_classifier):
     classifier = tiny_classifier()
     texts = ["To be, or not to be", "If music be the food of love"] * 8
     ids, lengths = encode_batch(tokenizer, texts, 32)
@@ -196,7 +198,7 @@ def test_training_changes_only_its_part_and_learns(tokenizer, part):
     assert optimizer_state_bytes(optimizer) == 2 * 4 * trainable + 4 * n_tensors  # AdamW: 2 moments + step
 
 
-def test_training_in_two_halves_equals_one_run(tokenizer):
+def test_training_in_two_halves_equals_one_run(tokenizer, tiny_classifier):
     texts = ["To be, or not to be", "If music be the food of love", "Now is the winter"] * 4
     ids, lengths = encode_batch(tokenizer, texts, 32)
     labels = torch.tensor([0, 2, 1] * 4)
@@ -216,7 +218,7 @@ def test_confusion_matrix():
     assert counts.trace().item() / counts.sum().item() == pytest.approx(accuracy([0, 1, 1, 2, 0], [0, 0, 1, 2, 2]))
 
 
-def test_genre_explorer(tokenizer):
+def test_genre_explorer(tokenizer, tiny_classifier):
     from workshop_utils.widgets import explore_genre, genre_explorer
 
     classifier = tiny_classifier()
@@ -267,6 +269,11 @@ def test_fine_tuning_plots():
                                       {"tasks": {"genre": {"format": 1.0, "accuracy": 0.5}}}),
         plots.plot_lora_ranks([{"model": "ours", "r": 1, "fraction": 0.01}, {"model": "ours", "r": 2, "fraction": 0.02}], 2),
     ]
-    assert all(isinstance(f, plt.Figure) for f in figures)
     assert [t.get_text() for t in figures[0].axes[0].texts] == ["3", "1", "0", "0", "2", "2", "1", "0", "4"]
+    assert [t.get_text() for t in figures[1].axes[0].texts] == ["60.0%", "40.0%"]
+    assert len(figures[2].axes[0].lines) == 2 and figures[2].axes[0].get_xscale() == "log"  # curve + chance
+    colors = [matplotlib.colors.to_hex(box.get_facecolor()) for box in figures[3].axes[0].patches]
+    assert colors == ["#dddddd", "#ffb347", "#ffb347"]  # grey: no loss (-100); orange: trained
+    assert [len(ax.patches) for ax in figures[4].axes] == [2, 2]  # base and tuned, per panel
+    assert figures[5].axes[0].get_yscale() == "log" and len(figures[5].axes[0].lines) == 2  # + marked rank
     plt.close("all")

@@ -7,7 +7,6 @@ from workshop_utils.instruct import (MAX_RESPONSE_TOKENS, TASKS, InstructionExam
                                      encode_example, evaluate_instructions, follows_format,
                                      format_prompt, instruction_examples, is_correct, prompt_ids,
                                      train_instructions)
-from workshop_utils.model import GPT, GPTConfig
 from workshop_utils.text import train_bpe
 
 
@@ -20,11 +19,6 @@ def tokenizer():
 
 def example(response: str = "Hamlet", task: str = "speaker") -> InstructionExample:
     return InstructionExample(task, "Who speaks this line?", "To be, or not to be", response, "Hamlet|3|1")
-
-
-def tiny_gpt() -> GPT:
-    torch.manual_seed(0)
-    return GPT(GPTConfig(block_size=64, vocab_size=300, n_layer=1, n_head=2, n_embd=16))
 
 
 def test_alpaca_templates():
@@ -58,8 +52,8 @@ def test_collate_pads_inputs_and_ignores_padding(tokenizer):
     assert (ids[0, n:] == tokenizer.token_to_id("<PAD>")).all() and (targets[0, n:] == -100).all()
 
 
-def test_masked_loss_ignores_prompt_tokens(tokenizer):
-    model = tiny_gpt()
+def test_masked_loss_ignores_prompt_tokens(tokenizer, tiny_model):
+    model = tiny_model(block_size=64)
     ids, targets = collate([encode_example(tokenizer, example(), 64)], 0)
     logits, loss = model(ids, targets)
     kept = targets[0] != -100
@@ -96,8 +90,8 @@ def test_format_and_correctness_rules():
     assert is_correct(cont, "not I") and not is_correct(cont, "perchance")
 
 
-def test_training_learns_to_answer_and_stop(tokenizer):
-    model = tiny_gpt()
+def test_training_learns_to_answer_and_stop(tokenizer, tiny_model):
+    model = tiny_model(block_size=64)
     data = [example()] * 4
     before = evaluate_instructions(model, tokenizer, data)
     losses = train_instructions(model, tokenizer, data, steps=40, batch_size=4, lr=2e-2, progress=False)
@@ -107,10 +101,10 @@ def test_training_learns_to_answer_and_stop(tokenizer):
     assert after["tasks"]["speaker"]["n"] == 4
 
 
-def test_instruction_explorer(tokenizer):
+def test_instruction_explorer(tokenizer, tiny_model):
     from workshop_utils.widgets import explore_instruction, instruction_explorer
 
-    model = tiny_gpt()
+    model = tiny_model(block_size=64)
     result = explore_instruction({"tiny": model}, tokenizer, "Who speaks this line?", "To be")
     assert set(result["tiny"]) == {"response", "stopped", "follows format"}
     explorer = instruction_explorer({"tiny": model}, tokenizer)

@@ -7,7 +7,6 @@ import torch.nn as nn
 from workshop_utils.lora import (LoRALinear, apply_lora, count_trainable, gpt3_lora_parameters,
                                  load_adapter, lora_layers, lora_parameter_count, merge_lora,
                                  save_adapter, trainable_fraction, unmerge_lora)
-from workshop_utils.model import GPT, GPTConfig
 
 
 def specs_layer() -> LoRALinear:
@@ -20,9 +19,7 @@ def specs_layer() -> LoRALinear:
     return layer
 
 
-def tiny_gpt() -> GPT:
-    torch.manual_seed(0)
-    return GPT(GPTConfig(block_size=16, vocab_size=50, n_layer=2, n_head=2, n_embd=16))
+LORA_SHAPE = dict(vocab_size=50, n_layer=2)  # two blocks, so each target is adapted twice
 
 
 def test_specs_delta_weight_and_branch():
@@ -68,8 +65,8 @@ def test_init_follows_specs():
     assert layer.lora_A.abs().max() <= bound and layer.lora_A.std() > bound / 4
 
 
-def test_wrapped_model_equals_base_at_init():
-    model = tiny_gpt()
+def test_wrapped_model_equals_base_at_init(tiny_model):
+    model = tiny_model(**LORA_SHAPE)
     idx = torch.randint(0, 50, (2, 10))
     before = model(idx)[0]
     names = apply_lora(model, ("c_attn", "c_proj"), r=2, alpha=4)
@@ -77,8 +74,8 @@ def test_wrapped_model_equals_base_at_init():
     assert torch.equal(model(idx)[0], before)
 
 
-def test_merged_equals_unmerged_after_training_like_change():
-    model = tiny_gpt()
+def test_merged_equals_unmerged_after_training_like_change(tiny_model):
+    model = tiny_model(**LORA_SHAPE)
     apply_lora(model, ("c_attn",), r=4, alpha=8)
     with torch.no_grad():
         for layer in lora_layers(model).values():
@@ -92,8 +89,8 @@ def test_merged_equals_unmerged_after_training_like_change():
     assert torch.allclose(model(idx)[0], unmerged, atol=1e-5)
 
 
-def test_only_a_and_b_get_gradients():
-    model = tiny_gpt()
+def test_only_a_and_b_get_gradients(tiny_model):
+    model = tiny_model(**LORA_SHAPE)
     apply_lora(model, ("c_attn",), r=2, alpha=4)
     idx = torch.randint(0, 50, (2, 10))
     _, loss = model(idx, targets=idx)
@@ -118,15 +115,15 @@ def test_dropout_only_on_the_branch():
 
 
 @pytest.mark.parametrize("r", [0, -1, 17, 2.5])
-def test_bad_rank_is_a_clear_error(r):
+def test_bad_rank_is_a_clear_error(r, tiny_model):
     with pytest.raises(ValueError, match="rank r must be an integer from 1 to"):
         LoRALinear(nn.Linear(16, 32), r=r, alpha=4)
     with pytest.raises(ValueError, match="rank"):
-        apply_lora(tiny_gpt(), ("c_attn",), r=r if r != 17 else 99)
+        apply_lora(tiny_model(**LORA_SHAPE), ("c_attn",), r=r if r != 17 else 99)
 
 
-def test_target_matching_no_layer_is_a_clear_error():
-    model = tiny_gpt()
+def test_target_matching_no_layer_is_a_clear_error(tiny_model):
+    model = tiny_model(**LORA_SHAPE)
     with pytest.raises(ValueError, match=r"match no Linear layer.*c_attn"):
         apply_lora(model, ("q_proj",), r=2)
     assert count_trainable(model) == sum(p.numel() for p in model.parameters())  # untouched
@@ -140,8 +137,8 @@ def test_gpt3_counts_match_the_lora_paper():
         gpt3_lora_parameters(4, ("x",))
 
 
-def test_adapter_round_trip(tmp_path):
-    model = tiny_gpt()
+def test_adapter_round_trip(tmp_path, tiny_model):
+    model = tiny_model(**LORA_SHAPE)
     apply_lora(model, ("c_attn",), r=2, alpha=4)
     with torch.no_grad():
         for layer in lora_layers(model).values():
@@ -149,20 +146,20 @@ def test_adapter_round_trip(tmp_path):
     save_adapter(model, tmp_path, task="test")
     saved = {p.name for p in tmp_path.iterdir()}
     assert saved == {"adapter.safetensors", "adapter.json"}
-    fresh = tiny_gpt()  # same seed: same base weights
+    fresh = tiny_model(**LORA_SHAPE)  # same seed: same base weights
     config = load_adapter(fresh, tmp_path)
     assert config["r"] == 2 and config["task"] == "test"
     idx = torch.randint(0, 50, (1, 8))
     assert torch.equal(fresh(idx)[0], model(idx)[0])
     assert (tmp_path / "adapter.safetensors").stat().st_size < 4 * 2 * (2 * 16 + 2 * 48) + 2000
     with pytest.raises(FileNotFoundError, match="no adapter"):
-        load_adapter(tiny_gpt(), tmp_path / "nothing")
+        load_adapter(tiny_model(**LORA_SHAPE), tmp_path / "nothing")
 
 
-def test_rank_explorer_counts():
+def test_rank_explorer_counts(tiny_model):
     from workshop_utils.widgets import explore_lora_ranks, lora_rank_explorer
 
-    model = GPT(GPTConfig(block_size=16, vocab_size=64, n_layer=2, n_head=2, n_embd=16))
+    model = tiny_model(vocab_size=64, n_layer=2)
     result = explore_lora_ranks(model, r=4, targets="attention q, v (LoRA paper)", draw=False)
     assert result["trainable (ours)"] == 2 * 4 * (16 + 48)
     assert result["trainable (GPT-3)"] == 4 * 4_718_592

@@ -16,12 +16,7 @@ SPEC_SAMPLING = [  # (options, expected probabilities), verbatim from SPECS.md
     (dict(top_p=0.5), [1, 0, 0, 0, 0]),
     (dict(temperature=0.5, top_k=3, top_p=0.9), [0.880797, 0.119203, 0, 0, 0]),
 ]
-SMALL = dict(block_size=16, vocab_size=40, n_layer=2, n_head=2, n_embd=16)
-
-
-def tiny_model(**overrides) -> GPT:
-    torch.manual_seed(0)
-    return GPT(GPTConfig(**{**SMALL, **overrides})).eval()
+SMALL = dict(block_size=16, vocab_size=40, n_layer=2, n_head=2, n_embd=16)  # tiny_model(**SMALL): 2 blocks
 
 
 @pytest.mark.parametrize("options,expected", SPEC_SAMPLING, ids=lambda x: str(x))
@@ -43,15 +38,15 @@ def test_top_k_keeps_ties_and_works_on_batches():
     (dict(temperature=0), "temperature must be > 0"), (dict(temperature=-1.0), "greedy=True"),
     (dict(top_p=0.0), "top_p"), (dict(top_p=1.5), "top_p"), (dict(top_k=0), "top_k"),
     (dict(top_k=2.5), "top_k")])
-def test_bad_sampling_options_raise_clear_errors(options, message):
+def test_bad_sampling_options_raise_clear_errors(options, message, tiny_model):
     with pytest.raises(ValueError, match=message):
         sampling_probabilities(LOGITS, **options)
     with pytest.raises(ValueError, match=message):
-        generate(tiny_model(), torch.tensor([[1, 2]]), 3, **options)
+        generate(tiny_model(**SMALL).eval(), torch.tensor([[1, 2]]), 3, **options)
 
 
-def test_bad_token_ids_and_config_raise_clear_errors():
-    model = tiny_model()
+def test_bad_token_ids_and_config_raise_clear_errors(tiny_model):
+    model = tiny_model(**SMALL).eval()
     for bad in (torch.tensor([[1, 40]]), torch.tensor([[-1, 3]])):
         with pytest.raises(ValueError, match="token ids must be in"):
             model(bad)
@@ -67,8 +62,8 @@ def test_bad_token_ids_and_config_raise_clear_errors():
         generate(model, torch.tensor([1, 2]), 2, stop_token=40)
 
 
-def test_generation_is_seeded_and_repeatable():
-    model, prompt = tiny_model(), torch.tensor([[1, 2, 3]])
+def test_generation_is_seeded_and_repeatable(tiny_model):
+    model, prompt = tiny_model(**SMALL).eval(), torch.tensor([[1, 2, 3]])
     runs = [generate(model, prompt, 12, top_k=10, generator=torch.Generator().manual_seed(seed))
             for seed in (7, 7, 8)]
     assert runs[0].shape == (1, 15) and torch.equal(runs[0][:, :3], prompt)
@@ -76,8 +71,8 @@ def test_generation_is_seeded_and_repeatable():
     assert not torch.equal(runs[0], runs[2])
 
 
-def test_greedy_takes_the_argmax_and_restores_training_mode():
-    model = tiny_model().train()
+def test_greedy_takes_the_argmax_and_restores_training_mode(tiny_model):
+    model = tiny_model(**SMALL).train()
     out = generate(model, torch.tensor([5, 6]), 4, greedy=True)
     assert model.training and out.shape == (6,)
     model.eval()
@@ -87,15 +82,15 @@ def test_greedy_takes_the_argmax_and_restores_training_mode():
             assert int(logits[0, -1].argmax()) == int(out[t])
 
 
-def test_stop_token_ends_generation():
-    model = tiny_model()
+def test_stop_token_ends_generation(tiny_model):
+    model = tiny_model(**SMALL).eval()
     first = int(generate(model, torch.tensor([1, 2]), 1, greedy=True)[-1])
     out = generate(model, torch.tensor([1, 2]), 10, greedy=True, stop_token=first)
     assert out.tolist() == [1, 2, first]
 
 
-def test_long_prompt_is_cropped_with_a_warning():
-    model = tiny_model()
+def test_long_prompt_is_cropped_with_a_warning(tiny_model):
+    model = tiny_model(**SMALL).eval()
     prompt = torch.arange(20).unsqueeze(0) % 40
     with pytest.warns(UserWarning, match="last 16 tokens"):
         out = generate(model, prompt, 3, greedy=True)
@@ -104,8 +99,8 @@ def test_long_prompt_is_cropped_with_a_warning():
     assert torch.equal(out[:, -3:], expected[:, -3:])
 
 
-def test_fast_path_equals_manual_path():
-    model = tiny_model()
+def test_fast_path_equals_manual_path(tiny_model):
+    model = tiny_model(**SMALL).eval()
     idx = torch.randint(40, (2, 16))
     fast, _ = model(idx)
     for block in model.transformer.h:
@@ -119,8 +114,8 @@ def test_fast_path_equals_manual_path():
 
 
 @pytest.mark.parametrize("fast", [True, False])
-def test_no_gradient_from_a_later_position_to_an_earlier_output(fast):
-    model = tiny_model()
+def test_no_gradient_from_a_later_position_to_an_earlier_output(fast, tiny_model):
+    model = tiny_model(**SMALL).eval()
     for block in model.transformer.h:
         block.attn.use_fast_path = fast
     embeddings = []
@@ -137,8 +132,8 @@ def test_no_gradient_from_a_later_position_to_an_earlier_output(fast):
         assert grad[t].abs().sum() > 0
 
 
-def test_changing_a_future_token_leaves_earlier_logits_unchanged():
-    model = tiny_model()
+def test_changing_a_future_token_leaves_earlier_logits_unchanged(tiny_model):
+    model = tiny_model(**SMALL).eval()
     idx = torch.randint(40, (1, 10))
     changed = idx.clone()
     changed[0, 6] = (idx[0, 6] + 1) % 40
@@ -159,8 +154,8 @@ def test_parameter_formula_equals_counted_parameters(config):
     assert model.num_parameters() == sum(p.numel() for p in {id(p): p for p in model.parameters()}.values())
 
 
-def test_weight_tying_and_gpt2_names():
-    model = tiny_model()
+def test_weight_tying_and_gpt2_names(tiny_model):
+    model = tiny_model(**SMALL).eval()
     assert model.lm_head.weight is model.transformer.wte.weight
     names = set(model.state_dict())
     for name in ("transformer.wte.weight", "transformer.wpe.weight", "transformer.h.0.attn.c_attn.weight",

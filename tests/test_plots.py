@@ -4,6 +4,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+import torch  # noqa: E402
 
 from workshop_utils import plots  # noqa: E402
 
@@ -61,3 +62,112 @@ def test_decision_boundaries_side_by_side():
 def test_genre_counts_largest_first():
     fig = plots.plot_genre_counts({"comedies": 3, "histories": 7})
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["histories", "comedies"]
+
+
+# --- 02-05 ---
+def test_next_word_bars_most_likely_on_top_and_into_a_given_panel():
+    pairs = [("lord", 0.5), ("lady", 0.3), ("king", 0.2)]
+    fig = plots.plot_next_word_probabilities(pairs, "my good")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["lord", "lady", "king"]
+    assert ax.yaxis_inverted() and ax.get_title() == "After 'my good'"
+    assert [t.get_text() for t in ax.texts] == ["0.500", "0.300", "0.200"]
+    panel_fig, panel = plt.subplots(1, 2)
+    assert plots.plot_next_word_probabilities(pairs, ax=panel[1]) is panel_fig
+    assert len(panel[1].patches) == 3 and not panel[0].patches
+    assert panel[1].get_title() == "Next-word probabilities"
+
+
+def test_tokenizer_tradeoff_puts_vocabulary_size_on_a_log_axis():
+    rows = [{"name": "characters", "vocab_size": 60, "tokens_per_word": 5.0, "tokens": 500},
+            {"name": "BPE 2k", "vocab_size": 2000, "tokens_per_word": 1.3, "tokens": 130}]
+    fig = plots.plot_tokenizer_tradeoff(rows)
+    per_word, length = fig.axes
+    assert per_word.get_xscale() == length.get_xscale() == "log"
+    assert list(per_word.lines[0].get_ydata()) == [5.0, 1.3]
+    assert list(length.lines[0].get_ydata()) == [500, 130]
+    assert [t.get_text() for t in length.texts] == ["characters", "BPE 2k"]
+
+
+def test_token_labels_show_spaces_and_newlines(tiny_tokenizer):
+    text = "To be, or\nnot"
+    ids = tiny_tokenizer.encode(text).ids
+    labels = plots.token_labels(tiny_tokenizer, ids)
+    assert len(labels) == len(ids) and "⏎" in labels and any(label.startswith("·") for label in labels)
+    assert "".join(labels).replace("·", " ").replace("⏎", "\n") == text
+    assert plots.token_labels(tiny_tokenizer, torch.tensor(ids)) == labels
+
+
+def test_word_map_labels_every_word_and_colours_by_group():
+    points = torch.tensor([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]])
+    ax = plots.plot_word_map(points, ["king", "queen", "day"], ["royal", "royal", "time"]).axes[0]
+    assert [t.get_text() for t in ax.texts] == ["king", "queen", "day"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["royal", "time"]
+    assert ax.get_xlabel() == "first principal direction"
+    assert plots.plot_word_map(points, ["a", "b", "c"]).axes[0].get_legend() is None
+
+
+def test_similarity_heatmap_writes_each_value_on_a_fixed_scale():
+    matrix = torch.tensor([[1.0, -0.5], [-0.5, 1.0]])
+    fig = plots.plot_similarity_heatmap(matrix, ["king", "day"])
+    ax = fig.axes[0]
+    assert len(fig.axes) == 2  # the heatmap and its colour bar
+    assert [t.get_text() for t in ax.texts] == ["1.0", "-0.5", "-0.5", "1.0"]
+    assert ax.images[0].get_clim() == (-1, 1)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["king", "day"]
+
+
+def test_positional_encoding_heatmap_and_waves():
+    from workshop_utils.attention import positional_encoding
+
+    encoding = positional_encoding(10, 8)
+    fig = plots.plot_positional_encoding(encoding)
+    assert len(fig.axes) == 2 and "10 positions x d_model = 8" in fig.axes[0].get_title()
+    assert fig.axes[0].images[0].get_array().shape == (10, 8)
+    ax = plots.plot_positional_waves(encoding, [0, 1, 6]).axes[0]
+    assert [line.get_label() for line in ax.lines] == ["dim 0 (sin)", "dim 1 (cos)", "dim 6 (sin)"]
+    assert list(ax.lines[1].get_ydata()) == encoding[:, 1].tolist()
+
+
+def test_losses_with_and_without_a_moving_average():
+    losses = [5.0 - 0.1 * step for step in range(30)]
+    ax = plots.plot_losses(losses, title="tiny run", window=20).axes[0]
+    raw, smooth = ax.lines
+    assert len(raw.get_xdata()) == 30 and list(smooth.get_xdata()) == list(range(19, 30))
+    assert smooth.get_ydata()[0] == pytest.approx(sum(losses[:20]) / 20)
+    assert ax.get_title() == "tiny run" and smooth.get_label() == "mean of 20 steps"
+    assert len(plots.plot_losses(losses[:5], window=20).axes[0].lines) == 1  # too short to smooth
+
+
+# --- 06/07 ---
+def test_score_scaling_shows_raw_and_scaled_scores():
+    from workshop_utils.attention import score_statistics
+
+    left, right = plots.plot_score_scaling(score_statistics([4, 64], n_samples=50)).axes
+    assert left.get_xscale() == left.get_yscale() == "log" and right.get_ylim() == (0, 1.05)
+    for ax in (left, right):
+        assert [line.get_label() for line in ax.lines] == ["q·k", "q·k / sqrt(d_k)"]
+        assert list(ax.lines[0].get_xdata()) == [4, 64]
+    raw, scaled = left.lines
+    assert raw.get_ydata()[1] > 10 * scaled.get_ydata()[1]  # variance grows with d_k unless scaled
+
+
+def test_layer_norm_effect_centres_and_scales_every_token():
+    before = torch.randn(3, 8, generator=torch.Generator().manual_seed(0)) * 5 + 2
+    after = torch.nn.functional.layer_norm(before, (8,))
+    mean, std = plots.plot_layer_norm_effect(before, after).axes
+    assert mean.get_title() == "per-token mean of the features" and len(mean.patches) == 6
+    assert [bar.get_height() for bar in mean.patches[3:]] == pytest.approx([0, 0, 0], abs=1e-5)
+    assert [bar.get_height() for bar in std.patches[3:]] == pytest.approx([1, 1, 1], abs=1e-3)
+
+
+# --- 12 ---
+def test_arc_grid_in_the_official_palette():
+    from workshop_utils.arc import PALETTE
+
+    assert list(plots.ARC_COLORMAP.colors) == list(PALETTE)
+    fig, ax = plt.subplots()
+    plots.draw_grid(ax, [[0, 1, 2], [3, 4, 9]], "a task")
+    image = ax.images[0]
+    assert image.cmap is plots.ARC_COLORMAP and image.get_clim() == (0, 9)
+    assert image.get_array().tolist() == [[0, 1, 2], [3, 4, 9]] and ax.get_title() == "a task"

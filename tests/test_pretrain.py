@@ -8,7 +8,7 @@ import torch  # noqa: E402
 
 from workshop_utils import plots, widgets  # noqa: E402
 from workshop_utils.__main__ import main  # noqa: E402
-from workshop_utils.model import GPT, GPTConfig  # noqa: E402
+from workshop_utils.model import GPT  # noqa: E402
 from workshop_utils.pretrain import PRESETS, complete, run_pretraining  # noqa: E402
 from workshop_utils.text import train_bpe  # noqa: E402
 
@@ -18,11 +18,6 @@ TEXT = "O Romeo, Romeo, wherefore art thou Romeo?\nDeny thy father and refuse th
 @pytest.fixture(scope="module")
 def tokenizer():
     return train_bpe(TEXT.split("\n"), vocab_size=280)
-
-
-def tiny_model():
-    torch.manual_seed(0)
-    return GPT(GPTConfig(block_size=16, vocab_size=280, n_layer=1, n_head=2, n_embd=16))
 
 
 def test_presets_fit_their_tokenizer_and_the_size_limit():
@@ -43,8 +38,8 @@ def test_resume_without_a_saved_run_is_a_clear_error(tmp_path):
         run_pretraining("tiny", out=tmp_path / "run", resume=True)
 
 
-def test_complete_is_seeded_and_returns_only_the_new_text(tokenizer):
-    model = tiny_model()
+def test_complete_is_seeded_and_returns_only_the_new_text(tokenizer, tiny_model):
+    model = tiny_model(vocab_size=280)
     first = complete(model, tokenizer, "Romeo", max_new_tokens=8, seed=1)
     assert first == complete(model, tokenizer, "Romeo", max_new_tokens=8, seed=1)
     assert len(tokenizer.encode(first).ids) >= 1 and not first.startswith("Romeo")
@@ -52,8 +47,8 @@ def test_complete_is_seeded_and_returns_only_the_new_text(tokenizer):
     assert greedy == complete(model, tokenizer, "Romeo", max_new_tokens=5, greedy=True, seed=7)
 
 
-def test_generation_explorer_drives_headless(tokenizer):
-    explorer = widgets.generation_explorer(tiny_model(), tokenizer, prompt="Romeo")
+def test_generation_explorer_drives_headless(tokenizer, tiny_model):
+    explorer = widgets.generation_explorer(tiny_model(vocab_size=280), tokenizer, prompt="Romeo")
     names = [child.description for child in explorer.children[:5]]
     assert names == ["prompt", "temperature", "top-k (0 off)", "top-p (1 off)", "new tokens"]
     explorer.children[4].value = 10

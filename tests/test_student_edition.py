@@ -175,6 +175,7 @@ def _verdicts(run: nbformat.NotebookNode, cells: dict[int, str], checks: list[in
     return verdicts
 
 
+@pytest.mark.slow  # a fresh kernel per notebook: 2-30 s each, 09 and 11 8-13 minutes (they train)
 @pytest.mark.parametrize("path", _with_exercises(NOTEBOOKS), ids=lambda p: p.stem)
 def test_self_checks_fail_on_the_stubs(path, student_dir):
     student = nbformat.read(student_dir / path.name, as_version=4)

@@ -1,6 +1,7 @@
 """Seeds, the compute device, and an environment report ("doctor") for the first notebook."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import platform
 import random
@@ -83,9 +84,7 @@ def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str]:
 
 def widgets_status() -> str:
     """Whether ipywidgets and the JupyterLab widget extension are both installed."""
-    try:
-        import ipywidgets  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("ipywidgets") is None:  # looked up, never imported
         return "no: ipywidgets is not installed (pip install ipywidgets)"
     try:
         metadata.version("jupyterlab_widgets")

@@ -1,0 +1,39 @@
+"""Static matplotlib figures for the notebooks. Each function returns its Figure.
+
+One module per idea, named for the module whose results it draws (plots/attention.py draws what
+attention.py computes); a notebook cell calls one function and ends with plt.show(). Every name
+is re-exported here, so notebooks write `plots.plot_attention(...)`.
+"""
+from .activations import plot_activation, plot_all_activations
+from .arc import ARC_COLORMAP, draw_grid, plot_arc_task
+from .attention import (plot_attention, plot_attention_grid, plot_attention_heads,
+                        plot_masked_example, plot_positional_encoding, plot_positional_waves,
+                        plot_score_scaling, plot_seq2seq_bottleneck)
+from .benchmarks import (plot_accuracy_by_subject, plot_alpaca_leaderboard, plot_arc_leaderboard,
+                         plot_lmarena_ranks, plot_mmlu_pro, plot_padding_effect, plot_ratings)
+from .data import GPT3_CORPUS, plot_genre_counts, plot_pretraining_corpus
+from .embeddings import plot_similarity_heatmap, plot_word_map
+from .finetune import plot_accuracies, plot_confusion_matrix, plot_label_budget
+from .instruct import plot_instruction_report, plot_masked_targets
+from .llm_facts import plot_data_sizes, plot_history_timeline, plot_model_sizes
+from .lora import plot_lora_ranks
+from .model import plot_generation_speed, plot_gpt_diagram, plot_layer_norm_effect
+from .ngram import plot_next_word_probabilities
+from .nn_basics import plot_decision_boundaries
+from .text import plot_tokenizer_tradeoff, token_labels
+from .train import LiveLossPlot, plot_losses, plot_training_history
+
+__all__ = [
+    "ARC_COLORMAP", "GPT3_CORPUS", "LiveLossPlot", "draw_grid", "plot_accuracies",
+    "plot_accuracy_by_subject", "plot_activation", "plot_all_activations",
+    "plot_alpaca_leaderboard", "plot_arc_leaderboard", "plot_arc_task", "plot_attention",
+    "plot_attention_grid", "plot_attention_heads", "plot_confusion_matrix", "plot_data_sizes",
+    "plot_decision_boundaries", "plot_generation_speed", "plot_genre_counts",
+    "plot_gpt_diagram", "plot_history_timeline", "plot_instruction_report", "plot_label_budget",
+    "plot_layer_norm_effect", "plot_lmarena_ranks", "plot_lora_ranks", "plot_losses",
+    "plot_masked_example", "plot_masked_targets", "plot_mmlu_pro", "plot_model_sizes",
+    "plot_next_word_probabilities", "plot_padding_effect", "plot_positional_encoding",
+    "plot_positional_waves", "plot_pretraining_corpus", "plot_ratings", "plot_score_scaling",
+    "plot_seq2seq_bottleneck", "plot_similarity_heatmap", "plot_tokenizer_tradeoff",
+    "plot_training_history", "plot_word_map", "token_labels",
+]
