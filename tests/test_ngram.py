@@ -98,3 +98,11 @@ def test_next_word_explorer_shows_probabilities_and_handles_unknown_prompts():
     assert explorer.result["pairs"][0] == ("a", 1.0) and explorer.result["error"] is None
     explorer.children[0].value = "zebra"
     assert explorer.result["pairs"] == [] and "none of the words" in explorer.result["error"]
+
+
+def test_known_word_fraction_counts_words_not_punctuation():
+    from workshop_utils.ngram import known_word_fraction
+
+    vocabulary = {"to", "be", "or", "not"}
+    assert known_word_fraction("To be, or not to bee!", vocabulary) == 5 / 6
+    assert known_word_fraction("?!", vocabulary) == 0.0 and known_word_fraction("", vocabulary) == 0.0

@@ -203,3 +203,18 @@ def test_tokenizer_playground_switches_tokenizers(small_bpe):
     explorer.children[0].value = "index"
     assert explorer.result["pieces"] == ["I", "love", "pizza"] and explorer.result["ids"] == [0, 1, 8]
     assert "<span" in explorer.result["html"] and "pizza" in explorer.result["html"]
+
+
+def test_encode_text_gives_exactly_the_ids_of_the_whole_text_even_for_indented_lines():
+    from workshop_utils.text import encode_text, train_bpe
+
+    code = "def f(x):\n    if x:\n        return 1\n    return 2\n\n" * 50
+    tokenizer = train_bpe(code.split("\n\n"), 300)  # learns merges of a line break with spaces
+    whole = tokenizer.encode(code, add_special_tokens=False).ids
+    assert encode_text(tokenizer, code).tolist() == whole
+    by_lines = [i for e in tokenizer.encode_batch(code.splitlines(keepends=True)) for i in e.ids]
+    assert by_lines != whole  # why the text is not simply cut after every line break
+    for text in ["a\n\nb", "x  \n  y\n", "\n\nstart", "café\n—\n  😀 end"]:
+        assert encode_text(tokenizer, text).tolist() == tokenizer.encode(text, add_special_tokens=False).ids
+    with pytest.raises(TypeError, match="encode_text takes one text"):
+        encode_text(tokenizer, ["two", "texts"])

@@ -24,6 +24,13 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFC", text).lower())
 
 
+def known_word_fraction(text: str, vocabulary: set[str]) -> float:
+    """Share of the words of `text` (punctuation left out) found in `vocabulary`: how word-like
+    a sample is. 0.0 for a text with no words."""
+    found = [w for w in words_of(text) if w[0].isalpha()]
+    return sum(w in vocabulary for w in found) / len(found) if found else 0.0
+
+
 def _check_words(words, what: str, example: str) -> None:
     """A str where a list of words belongs would silently make a model of characters."""
     if isinstance(words, str):

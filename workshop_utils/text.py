@@ -226,16 +226,23 @@ def load_bpe(path: str | Path) -> Tokenizer:
 
 # --- Language-model data: token ids, sliding-window blocks, batches (notebooks 05 and 08) ---
 
+_SAFE_CUT = re.compile(r"(?<=\S)(?=\n)")  # before a line break that follows a visible character
+
+
 def encode_text(tokenizer, text: str) -> torch.Tensor:
     """Token ids of `text` as a 1-D LongTensor, for a `tokenizers.Tokenizer` or an IndexTokenizer.
 
-    A `tokenizers.Tokenizer` encodes line by line in parallel (exactly the same ids as encoding
-    the whole text at once, since byte-level pre-tokens never cross a line end); no special
-    tokens are added.
+    A `tokenizers.Tokenizer` encodes pieces in parallel and gives exactly the ids of encoding the
+    whole text at once: the text is cut only before a line break that follows a visible
+    character, where no byte-level pre-token can cross (none holds a letter and a line break, and
+    the pattern's look-ahead never reaches past such a cut). No special tokens are added.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"encode_text takes one text (a str), got a {type(text).__name__}; "
+                        "for several texts call it once per text")
     if isinstance(tokenizer, Tokenizer):
-        lines = text.splitlines(keepends=True)
-        encodings = tokenizer.encode_batch(lines, add_special_tokens=False)
+        pieces = _SAFE_CUT.split(text)
+        encodings = tokenizer.encode_batch(pieces, add_special_tokens=False)
         ids = [token_id for encoding in encodings for token_id in encoding.ids]
     elif hasattr(tokenizer, "encode"):
         ids = list(tokenizer.encode(text))
