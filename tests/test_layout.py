@@ -112,3 +112,12 @@ def test_long_core_files_are_split(file):
 def test_no_import_cycle():
     cycle = find_cycle(import_graph())
     assert cycle is None, " -> ".join(cycle)
+
+
+def test_every_subpackage_is_listed_in_pyproject_so_a_wheel_carries_it():
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(root).parts) for p in (root / "workshop_utils").rglob("__init__.py")}
+    assert found == listed, f"pyproject.toml [tool.setuptools] packages should be {sorted(found)}"
