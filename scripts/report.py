@@ -27,6 +27,7 @@ import psutil
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 from execute_notebooks import execute_notebook  # noqa: E402
+from execute_notebooks import kernel_cell_seconds as cell_seconds  # noqa: E402
 
 NOTEBOOK_SECONDS, NOTEBOOK_BYTES = 120.0, 2e9
 CELL_SECONDS, SERIES_SECONDS = 45.0, 15 * 60.0
@@ -44,22 +45,6 @@ class Run:
     error: str = ""
     outside_seconds: float = float("nan")  # wall time minus the kernel's time in the cells
     note: str = ""  # e.g. "retried after: <timeout>"
-
-
-def _timestamp(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def cell_seconds(notebook) -> list[tuple[int, float]]:
-    """(1-based cell number, seconds) for each executed code cell, from nbclient's timings."""
-    times = []
-    for number, cell in enumerate(notebook.cells, start=1):
-        timing = cell.get("metadata", {}).get("execution", {})
-        start = timing.get("iopub.execute_input") or timing.get("iopub.status.busy")
-        end = timing.get("shell.execute_reply") or timing.get("iopub.status.idle")
-        if cell.cell_type == "code" and start and end:
-            times.append((number, (_timestamp(end) - _timestamp(start)).total_seconds()))
-    return times
 
 
 def run_notebook(path: Path) -> Run:
