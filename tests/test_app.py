@@ -3,7 +3,8 @@ import pytest
 import torch
 
 from workshop_utils.app import TextGenerationApp
-from workshop_utils.model import GPT, GPTConfig, generate
+from workshop_utils.generation import generate
+from workshop_utils.model import GPT, GPTConfig
 from workshop_utils.widgets import text_generation_app
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz ,.!?:\n#"

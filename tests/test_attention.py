@@ -4,8 +4,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from workshop_utils.attention import (MultiHeadAttention, TinyEncoderDecoder, causal_mask,
-                                      gpt_attention_maps, masked_scores_example, merge_heads,
+from workshop_utils.attention import (MultiHeadAttention, attend, TinyEncoderDecoder, causal_mask,
+                                      masked_scores_example, merge_heads,
                                       reversal_accuracy, reversal_batch,
                                       scaled_dot_product_attention, split_heads, train_reverser)
 from workshop_utils.model import GPT, GPTConfig
@@ -122,16 +122,41 @@ def test_cross_attention_matches_torch():
     torch.testing.assert_close(ours, theirs, atol=1e-6, rtol=0)
 
 
-def test_gpt_attention_maps_match_the_model():
+def test_gpt_attention_maps_match_softmax_of_each_layers_queries_and_keys():
     torch.manual_seed(0)
     model = GPT(GPTConfig(block_size=16, vocab_size=50, n_layer=2, n_head=2, n_embd=16)).eval()
     idx = torch.randint(50, (1, 9))
-    _, _, expected = model(idx, return_attention=True)
-    maps = gpt_attention_maps(model, idx)
-    for got, want in zip(maps, expected):
-        torch.testing.assert_close(got, want, atol=1e-6, rtol=0)
-    unmasked = gpt_attention_maps(model, idx, causal=False)
+    inputs = []  # what each layer's attention sees (after ln_1), caught by hooks on a plain forward
+    hooks = [block.attn.register_forward_hook(lambda module, args, output: inputs.append(args[0]))
+             for block in model.transformer.h]
+    with torch.no_grad():
+        model(idx)
+    for hook in hooks:
+        hook.remove()
+    for causal in (True, False):
+        maps = model.attention_maps(idx, causal=causal)
+        for block, x, got in zip(model.transformer.h, inputs, maps):
+            q, k, _ = block.attn.c_attn(x).split(16, dim=2)
+            q, k = split_heads(q, 2), split_heads(k, 2)
+            scores = q @ k.transpose(-2, -1) / (8 ** 0.5)
+            if causal:
+                scores = scores.masked_fill(torch.ones(9, 9, dtype=torch.bool).triu(1), float("-inf"))
+            torch.testing.assert_close(got, scores.softmax(-1), atol=1e-6, rtol=0)
+    unmasked = model.attention_maps(idx, causal=False)
     assert unmasked[0][0, 0, 0, 1:].sum() > 0  # without the mask the first token sees the future
+    assert model.attention_maps(idx)[0][0, 0, 0, 1:].sum() == 0
+
+
+def test_attend_fast_path_equals_the_readable_formula_with_masks():
+    torch.manual_seed(0)
+    q, k, v = torch.randn(2, 3, 4, 8), torch.randn(2, 3, 6, 8), torch.randn(2, 3, 6, 8)
+    allowed = causal_mask(4, 6, offset=2)  # 4 new queries after 2 cached tokens
+    assert allowed[0].tolist() == [True, True, True, False, False, False]
+    for mask, causal in ((None, True), (allowed, False), (allowed, True), (torch.zeros(4, 6), True)):
+        fast, none = attend(q, k, v, mask=mask, causal=causal)
+        slow, weights = attend(q, k, v, mask=mask, causal=causal, fast=False)
+        assert none is None and weights.shape == (2, 3, 4, 6)
+        torch.testing.assert_close(fast, slow, atol=1e-5, rtol=1e-5)
 
 
 def test_reversal_batch_and_toy_model_learns_the_alignment():

@@ -2,10 +2,14 @@ import pytest
 import torch
 
 from workshop_utils.data import split_of
-from workshop_utils.finetune import (CURVE_RECIPE, LABELS, BagOfWords, GPTClassifier, accuracy,
-                                     confusion_matrix, curve_steps, encode_batch, genre_examples,
-                                     majority_baseline, optimizer_state_bytes, predict, set_trainable,
-                                     summarize_curve, train_classifier, visible_text)
+from dataclasses import replace
+
+from workshop_utils.classifier import (BagOfWords, GPTClassifier, accuracy, confusion_matrix, encode_batch,
+                                       majority_baseline, optimizer_state_bytes, predict, set_trainable,
+                                       train_classifier, visible_text)
+from workshop_utils.finetune import summarize_curve
+from workshop_utils.genres import LABELS, genre_examples
+from workshop_utils.recipes import CURVE_RECIPE, FULL_RECIPE, GENRE_RECIPE, recipe_dict
 from workshop_utils.text import train_bpe
 
 
@@ -108,9 +112,9 @@ def test_visible_text_is_the_prefix_the_model_sees(tokenizer):
 
 
 def test_curve_steps_and_summary():
-    assert curve_steps(75) == CURVE_RECIPE["min_steps"]
-    assert curve_steps(1200) == 4 * 1200 // 16
-    assert curve_steps(10**6) == CURVE_RECIPE["max_steps"]
+    assert CURVE_RECIPE.steps(75) == CURVE_RECIPE.min_steps
+    assert CURVE_RECIPE.steps(1200) == 4 * 1200 // 16
+    assert CURVE_RECIPE.steps(10**6) == CURVE_RECIPE.max_steps
     rows = [{"per_class": 25, "seed": 0, "bag_of_words": 0.4, "gpt_last": 0.5},
             {"per_class": 25, "seed": 1, "bag_of_words": 0.6, "gpt_last": 0.5},
             {"per_class": 50, "seed": 0, "bag_of_words": 0.7, "gpt_last": 0.6}]
@@ -127,11 +131,11 @@ def test_shipped_label_budget_curve_reproduces():
     shipped = load_label_budget_curve()
     rows = shipped["rows"]
     assert {(r["per_class"], r["seed"]) for r in rows} == {
-        (b, s) for b in CURVE_RECIPE["budgets"] for s in CURVE_RECIPE["seeds"]}
-    assert shipped["recipe"]["lr"] == CURVE_RECIPE["lr"] and shipped["test_examples"] == 249
-    budget = min(CURVE_RECIPE["budgets"])
+        (b, s) for b in CURVE_RECIPE.budgets for s in CURVE_RECIPE.seeds}
+    assert shipped["recipe"] == recipe_dict(CURVE_RECIPE) and shipped["test_examples"] == 249
+    budget = min(CURVE_RECIPE.budgets)
     torch.set_num_threads(2)  # the thread count the shipped run used: the same sums, the same numbers
-    again = label_budget_curve(recipe={**CURVE_RECIPE, "budgets": (budget,), "seeds": (0,)}, progress=False)[0]
+    again = label_budget_curve(recipe=replace(CURVE_RECIPE, budgets=(budget,), seeds=(0,)), progress=False)[0]
     expected = next(r for r in rows if r["per_class"] == budget and r["seed"] == 0)
     for method in ("bag_of_words", "gpt_last", "gpt_mean"):
         assert again[method] == pytest.approx(expected[method], abs=2 / 249), method
@@ -140,11 +144,11 @@ def test_shipped_label_budget_curve_reproduces():
 
 
 def test_shipped_lora_vs_full_results_match_the_recipes():
-    from workshop_utils.finetune import FULL_RECIPE, GENRE_RECIPE, load_lora_vs_full, load_result
+    from workshop_utils.finetune import load_lora_vs_full, load_result
 
     shipped = load_lora_vs_full()
-    assert shipped["full"] == FULL_RECIPE
-    assert shipped["lora"] == {k: list(v) if isinstance(v, tuple) else v for k, v in GENRE_RECIPE.items()}
+    assert shipped["full"] == recipe_dict(FULL_RECIPE)
+    assert shipped["lora"] == recipe_dict(GENRE_RECIPE) and shipped["lora"]["lora"]["r"] == 8
     assert [row["seed"] for row in shipped["rows"]] == [0, 1, 2]
     assert all(1 / 3 < row[m] < 1 for row in shipped["rows"] for m in ("full", "lora"))
     with pytest.raises(ValueError, match="name must be one of"):
@@ -246,7 +250,7 @@ def test_shipped_fine_tuned_weights():
     assert model.config == base_config and tokenizer.token_to_id("<EOS>") is not None
     assert meta["metrics"]["held_out_format"] >= 0.9
     classifier, _, config = load_genre_classifier()
-    assert config["labels"] == list(LABELS) and config["r"] == 8
+    assert config["labels"] == list(LABELS) and config["lora"] == GENRE_RECIPE.lora
     trainable = sum(p.numel() for p in classifier.parameters() if p.requires_grad)
     assert trainable == config["metrics"]["trainable_parameters"]
     assert trainable < 0.05 * sum(p.numel() for p in classifier.parameters())

@@ -2,7 +2,8 @@
 import pytest
 import torch
 
-from workshop_utils.model import GPT, GPTConfig, KVCache, forward_with_cache, generate
+from workshop_utils.generation import KVCache, forward_with_cache, generate
+from workshop_utils.model import GPT, GPTConfig
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +65,9 @@ def test_cache_overflow_is_a_clear_error(model):
 
 def test_identical_for_a_lora_wrapped_model(model):
     import copy
-    from workshop_utils.lora import apply_lora
+    from workshop_utils.lora import LoRAConfig, apply_lora
     wrapped = copy.deepcopy(model)
-    apply_lora(wrapped, ("c_attn",), r=2, alpha=4.0)
+    apply_lora(wrapped, LoRAConfig(r=2, alpha=4.0, targets=("c_attn",)))
     for name, parameter in wrapped.named_parameters():
         if "lora_B" in name:
             torch.nn.init.normal_(parameter, std=0.5)  # make the adapter change the outputs

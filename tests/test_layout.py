@@ -5,17 +5,13 @@ drawing library and nothing from plots/ or widgets/, which sit on top. Every fil
 to read in one sitting, and the modules import each other without a cycle.
 """
 import ast
+import re
 from pathlib import Path
-
-import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "workshop_utils"
 FRONT_ENDS = ("workshop_utils.plots", "workshop_utils.widgets")
 DRAWING_LIBRARIES = {"matplotlib", "ipywidgets", "IPython"}
 MAX_LINES = 350
-# Core files still over MAX_LINES, waiting to be split. Take a file off this list once it is
-# short: its xfail below then passes unexpectedly, which fails the test (strict) until you do.
-LONG_CORE_FILES = ("finetune.py", "model.py", "text.py")
 
 
 def module_name(path: Path) -> str:
@@ -74,10 +70,10 @@ def test_the_import_reader_sees_relative_and_function_level_imports():
     assert "workshop_utils.activations" in CORE and "workshop_utils.__main__" in CORE
     assert not any(name.startswith(FRONT_ENDS) for name in CORE)
     widget = imported_modules("workshop_utils.widgets.generation")
-    assert "workshop_utils.pretrain" in widget and "ipywidgets" in widget  # lazy import, top import
+    assert "workshop_utils.generation" in widget and "ipywidgets" in widget
     assert {"workshop_utils.plots.attention", "workshop_utils.attention"} <= imported_modules(
         "workshop_utils.widgets.attention")
-    assert "workshop_utils.lora" in imported_modules("workshop_utils.finetune")  # inside a function
+    assert "workshop_utils.checkpoint" in imported_modules("workshop_utils.pretrain")  # inside a function
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
 
 
@@ -99,14 +95,8 @@ def line_count(path: Path) -> int:
 
 def test_every_file_is_short():
     long_files = {str(path.relative_to(PACKAGE)): line_count(path) for path in MODULES.values()
-                  if line_count(path) > MAX_LINES and str(path.relative_to(PACKAGE)) not in LONG_CORE_FILES}
+                  if line_count(path) > MAX_LINES}
     assert not long_files, f"over {MAX_LINES} lines: split them into modules of one idea each"
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="core files still to be split")
-@pytest.mark.parametrize("file", LONG_CORE_FILES)
-def test_long_core_files_are_split(file):
-    assert line_count(PACKAGE / file) <= MAX_LINES
 
 
 def test_no_import_cycle():
@@ -121,3 +111,44 @@ def test_every_subpackage_is_listed_in_pyproject_so_a_wheel_carries_it():
     listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(root).parts) for p in (root / "workshop_utils").rglob("__init__.py")}
     assert found == listed, f"pyproject.toml [tool.setuptools] packages should be {sorted(found)}"
+
+
+def calls(attribute: str, arguments: str | None = None) -> list[str]:
+    """Where the core calls `attribute(...)` (as x.attribute(...) or attribute(...)): "module.function".
+
+    With `arguments`, only calls whose arguments read exactly so (e.g. "-2, -1")."""
+    found = []
+    for name in CORE:
+        def visit(node: ast.AST, where: str) -> None:
+            for child in ast.iter_child_nodes(node):
+                inner = f"{where}.{child.name}" if isinstance(child, (ast.FunctionDef, ast.ClassDef)) else where
+                if isinstance(child, ast.Call):
+                    func = child.func
+                    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+                    if called == attribute and (arguments is None or arguments == ", ".join(
+                            ast.unparse(a) for a in [*child.args, *child.keywords])):
+                        found.append(inner)
+                visit(child, inner)
+
+        visit(ast.parse(MODULES[name].read_text(encoding="utf-8")), name.removeprefix("workshop_utils."))
+    return sorted(found)
+
+
+def test_each_idea_is_written_once():
+    """Issue 13: softmax(Q K^T / sqrt(d)) V once (plus torch's fused kernel), tokens + positions
+    once, and one decoding loop that every prompt -> text caller goes through."""
+    assert calls("transpose", "-2, -1") == ["attention.scaled_dot_product_attention"]  # Q K^T
+    assert calls("scaled_dot_product_attention") == ["attention.attend", "attention.attend"]  # fused, readable
+    assert calls("wpe") == calls("wte") == ["model.GPT.embed"]
+    assert calls("generate") == ["generation.complete_many"]  # prompt -> text: only through complete_many
+    assert calls("pick_next_token") == ["app.TextGenerationApp.stream", "generation._sample_tokens"]
+    assert set(calls("complete_many")) == {"benchmark_data.generate_answers", "generation.complete",
+                                           "instruct.respond"}
+
+
+def test_the_readme_layout_table_names_every_core_module():
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Layout"):readme.index("## Licence")]
+    listed = set(re.findall(r"`(\w+)\.py`", table))
+    files = {path.stem for path in PACKAGE.glob("*.py") if path.stem != "__init__"}
+    assert files == listed, f"README layout table: missing {sorted(files - listed)}, stale {sorted(listed - files)}"

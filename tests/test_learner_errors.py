@@ -10,11 +10,11 @@ import torch.nn as nn
 from workshop_utils import arc
 from workshop_utils.app import TextGenerationApp
 from workshop_utils.embeddings import train_skipgram
-from workshop_utils.finetune import BagOfWords, GPTClassifier, accuracy, predict, train_classifier, words
-from workshop_utils.lora import LoRALinear, apply_lora, check_rank, lora_layers
-from workshop_utils.model import GPT, GPTConfig, generate, sampling_probabilities
+from workshop_utils.classifier import BagOfWords, GPTClassifier, accuracy, predict, train_classifier, words
+from workshop_utils.lora import LoRAConfig, LoRALinear, apply_lora, check_rank, lora_layers
+from workshop_utils.generation import complete, generate, sampling_probabilities
+from workshop_utils.model import GPT, GPTConfig
 from workshop_utils.ngram import NGramModel, words_of
-from workshop_utils.pretrain import complete
 from workshop_utils.text import bpe_merge_steps, bpe_segment, train_bpe
 from workshop_utils.train import TrainConfig, Trainer
 
@@ -147,7 +147,7 @@ def test_lora_rank_takes_numpy_integers(tiny_model):
     layer = LoRALinear(nn.Linear(8, 8), np.int64(2), alpha=4.0)
     assert type(layer.r) is int and layer.scaling == 2.0 and layer.lora_A.shape == (2, 8)
     model = tiny_model()
-    assert apply_lora(model, ("c_attn",), r=np.int64(2), alpha=4.0) == ["transformer.h.0.attn.c_attn"]
+    assert apply_lora(model, LoRAConfig(r=np.int64(2), alpha=4.0, targets=("c_attn",))) == ["transformer.h.0.attn.c_attn"]
     assert all(type(m.r) is int for m in lora_layers(model).values())
     with pytest.raises(ValueError, match="LoRA rank r must be an integer"):
         check_rank(True, 8, 8)
@@ -167,11 +167,11 @@ def test_train_config_takes_numpy_integers():
 
 def test_apply_lora_twice_says_to_start_from_a_fresh_model(tiny_model):
     model = tiny_model()
-    apply_lora(model, ("c_attn",), r=2, alpha=4.0)
+    apply_lora(model, LoRAConfig(r=2, alpha=4.0, targets=("c_attn",)))
     with pytest.raises(ValueError, match=r"already has 1 LoRA layers.*Start from a fresh model: load the "
                                          r"base checkpoint again"):
-        apply_lora(model, ("c_proj",), r=2, alpha=4.0)
-    assert apply_lora(tiny_model(), ("c_attn",), r=2, alpha=4.0)  # a fresh model works
+        apply_lora(model, LoRAConfig(r=2, alpha=4.0, targets=("c_proj",)))
+    assert apply_lora(tiny_model(), LoRAConfig(r=2, alpha=4.0, targets=("c_attn",)))  # a fresh model works
 
 
 def test_load_tasks_on_a_folder_without_tasks_names_it(tmp_path):

@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn as nn
 
-from workshop_utils.lora import (LoRALinear, apply_lora, count_trainable, gpt3_lora_parameters,
+from workshop_utils.lora import (LoRAConfig, LoRALinear, apply_lora, count_trainable, gpt3_lora_parameters,
                                  load_adapter, lora_layers, lora_parameter_count, merge_lora,
                                  save_adapter, trainable_fraction, unmerge_lora)
 
@@ -53,7 +53,7 @@ def test_specs_28_trainable_parameters_for_q_and_v():
             self.q, self.k, self.v = nn.Linear(4, 3), nn.Linear(4, 3), nn.Linear(4, 3)
 
     model = TinyAttention()
-    assert apply_lora(model, ("q", "v"), r=2, alpha=4) == ["q", "v"]
+    assert apply_lora(model, LoRAConfig(r=2, alpha=4, targets=("q", "v"))) == ["q", "v"]
     assert count_trainable(model) == 28 == lora_parameter_count([(3, 4), (3, 4)], r=2)
 
 
@@ -69,14 +69,14 @@ def test_wrapped_model_equals_base_at_init(tiny_model):
     model = tiny_model(**LORA_SHAPE)
     idx = torch.randint(0, 50, (2, 10))
     before = model(idx)[0]
-    names = apply_lora(model, ("c_attn", "c_proj"), r=2, alpha=4)
+    names = apply_lora(model, LoRAConfig(r=2, alpha=4, targets=("c_attn", "c_proj")))
     assert len(names) == 2 * 3  # per layer: c_attn, attn.c_proj and mlp.c_proj
     assert torch.equal(model(idx)[0], before)
 
 
 def test_merged_equals_unmerged_after_training_like_change(tiny_model):
     model = tiny_model(**LORA_SHAPE)
-    apply_lora(model, ("c_attn",), r=4, alpha=8)
+    apply_lora(model, LoRAConfig(r=4, alpha=8, targets=("c_attn",)))
     with torch.no_grad():
         for layer in lora_layers(model).values():
             layer.lora_B.normal_()
@@ -91,7 +91,7 @@ def test_merged_equals_unmerged_after_training_like_change(tiny_model):
 
 def test_only_a_and_b_get_gradients(tiny_model):
     model = tiny_model(**LORA_SHAPE)
-    apply_lora(model, ("c_attn",), r=2, alpha=4)
+    apply_lora(model, LoRAConfig(r=2, alpha=4, targets=("c_attn",)))
     idx = torch.randint(0, 50, (2, 10))
     _, loss = model(idx, targets=idx)
     loss.backward()
@@ -119,13 +119,13 @@ def test_bad_rank_is_a_clear_error(r, tiny_model):
     with pytest.raises(ValueError, match="rank r must be an integer from 1 to"):
         LoRALinear(nn.Linear(16, 32), r=r, alpha=4)
     with pytest.raises(ValueError, match="rank"):
-        apply_lora(tiny_model(**LORA_SHAPE), ("c_attn",), r=r if r != 17 else 99)
+        apply_lora(tiny_model(**LORA_SHAPE), LoRAConfig(r=r if r != 17 else 99, targets=("c_attn",)))
 
 
 def test_target_matching_no_layer_is_a_clear_error(tiny_model):
     model = tiny_model(**LORA_SHAPE)
     with pytest.raises(ValueError, match=r"match no Linear layer.*c_attn"):
-        apply_lora(model, ("q_proj",), r=2)
+        apply_lora(model, LoRAConfig(r=2, targets=("q_proj",)))
     assert count_trainable(model) == sum(p.numel() for p in model.parameters())  # untouched
 
 
@@ -139,7 +139,7 @@ def test_gpt3_counts_match_the_lora_paper():
 
 def test_adapter_round_trip(tmp_path, tiny_model):
     model = tiny_model(**LORA_SHAPE)
-    apply_lora(model, ("c_attn",), r=2, alpha=4)
+    apply_lora(model, LoRAConfig(r=2, alpha=4, targets=("c_attn",)))
     with torch.no_grad():
         for layer in lora_layers(model).values():
             layer.lora_B.normal_()
@@ -148,7 +148,7 @@ def test_adapter_round_trip(tmp_path, tiny_model):
     assert saved == {"adapter.safetensors", "adapter.json"}
     fresh = tiny_model(**LORA_SHAPE)  # same seed: same base weights
     config = load_adapter(fresh, tmp_path)
-    assert config["r"] == 2 and config["task"] == "test"
+    assert config["lora"] == LoRAConfig(r=2, alpha=4, targets=("c_attn",)) and config["task"] == "test"
     idx = torch.randint(0, 50, (1, 8))
     assert torch.equal(fresh(idx)[0], model(idx)[0])
     assert (tmp_path / "adapter.safetensors").stat().st_size < 4 * 2 * (2 * 16 + 2 * 48) + 2000

@@ -2,9 +2,9 @@
 import pytest
 import torch
 
-from workshop_utils.model import (GPT, GPTConfig, count_parameters_formula, generate,
-                                  gpt_parameter_count, published_model_sizes,
-                                  sampling_probabilities, weight_memory_gb)
+from workshop_utils.generation import generate, sampling_probabilities
+from workshop_utils.model import (GPT, GPTConfig, count_parameters_formula, gpt_parameter_count,
+                                  published_model_sizes, weight_memory_gb)
 
 LOGITS = torch.tensor([2.0, 1.0, 0.5, 0.0, -1.0])
 SPEC_SAMPLING = [  # (options, expected probabilities), verbatim from SPECS.md

@@ -9,7 +9,9 @@ import torch  # noqa: E402
 from workshop_utils import plots, widgets  # noqa: E402
 from workshop_utils.__main__ import main  # noqa: E402
 from workshop_utils.model import GPT  # noqa: E402
-from workshop_utils.pretrain import PRESETS, complete, run_pretraining  # noqa: E402
+from workshop_utils.generation import complete  # noqa: E402
+from workshop_utils.pretrain import run_pretraining  # noqa: E402
+from workshop_utils.recipes import PRESETS  # noqa: E402
 from workshop_utils.text import train_bpe  # noqa: E402
 
 TEXT = "O Romeo, Romeo, wherefore art thou Romeo?\nDeny thy father and refuse thy name.\n" * 10

@@ -12,7 +12,7 @@ import torch
 
 from workshop_utils.__main__ import build_parser, finetune_outputs, main
 from workshop_utils.checkpoint import install, load_checkpoint, save_checkpoint
-from workshop_utils.lora import apply_lora, load_adapter, lora_layers, save_adapter
+from workshop_utils.lora import LoRAConfig, apply_lora, load_adapter, lora_layers, save_adapter
 from workshop_utils.paths import CHECKPOINT_DIR, DATA_DIR
 from workshop_utils.pretrain import SHIPPED_CHECKPOINT, run_pretraining, text_split_ids
 from workshop_utils.train import Trainer
@@ -124,7 +124,7 @@ def test_every_finetune_task_takes_out_and_install_and_writes_only_there(tmp_pat
 
 def test_adapters_are_hash_checked_refuse_another_base_and_are_readable(tmp_path, tiny_model):
     model = tiny_model(0)
-    apply_lora(model, ("c_attn",), r=2, alpha=4)
+    apply_lora(model, LoRAConfig(r=2, alpha=4, targets=("c_attn",)))
     with torch.no_grad():
         for layer in lora_layers(model).values():
             layer.lora_B.normal_()
@@ -148,7 +148,8 @@ def test_the_shipped_adapter_matches_the_shipped_base():
     from workshop_utils.finetune import load_genre_classifier
 
     classifier, _, config = load_genre_classifier()
-    assert config["format"] == "workshop-lora-adapter/1" and config["r"] == 8
+    assert config["format"] == "workshop-lora-adapter/2" and config["lora"].r == 8
+    assert len(config["layers"]) == classifier.gpt.config.n_layer  # c_attn of every block
     assert all(oct(p.stat().st_mode & 0o777) == "0o644" for p in (CHECKPOINT_DIR / "lora-genre").iterdir())
 
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from workshop_utils import doctor as D
 from workshop_utils import runtime as R
 
 
@@ -72,23 +73,23 @@ def test_unknown_device_name(monkeypatch):
 
 
 def test_package_versions():
-    versions = R.package_versions(("torch", "surely-not-installed-package"))
+    versions = D.package_versions(("torch", "surely-not-installed-package"))
     assert versions["torch"].startswith(torch.__version__.split("+")[0])
     assert versions["surely-not-installed-package"] == "MISSING"
 
 
 def test_widgets_status():
-    assert R.widgets_status().startswith(("yes", "no"))
+    assert D.widgets_status().startswith(("yes", "no"))
 
 
 def test_doctor_keys_and_values(capsys):
-    report = R.doctor()
-    expected = {"python", "platform", "device", "torch threads", "widgets render", "corpus", *R.PACKAGES}
+    report = D.doctor()
+    expected = {"python", "platform", "device", "torch threads", "widgets render", "corpus", *D.PACKAGES}
     assert expected <= set(report)
     assert report["corpus"].startswith("ok: 38 plays")
     assert report["torch"] != "MISSING"
     assert int(report["torch threads"]) >= 1
-    printed = R.print_doctor()
+    printed = D.print_doctor()
     out = capsys.readouterr().out
     assert printed.keys() == report.keys()
     assert "corpus" in out and "device" in out
@@ -96,7 +97,7 @@ def test_doctor_keys_and_values(capsys):
 
 def test_doctor_reports_a_bad_device_instead_of_crashing(monkeypatch):
     monkeypatch.setenv(R.DEVICE_ENV, "tpu")
-    assert R.doctor()["device"].startswith("ERROR: unknown device")
+    assert D.doctor()["device"].startswith("ERROR: unknown device")
 
 
 def test_doctor_reports_a_missing_corpus(monkeypatch):
@@ -105,8 +106,8 @@ def test_doctor_reports_a_missing_corpus(monkeypatch):
     def missing(*args, **kwargs):
         raise data.CorpusNotFoundError("not installed; run make lab")
 
-    monkeypatch.setattr(data, "corpus_stats", missing)
-    assert R.doctor()["corpus"].startswith("MISSING")
+    monkeypatch.setattr(D, "corpus_stats", missing)
+    assert D.doctor()["corpus"].startswith("MISSING")
 
 
 def test_command_line_doctor(capsys):

@@ -4,7 +4,8 @@ import math
 import pytest
 import torch
 
-from workshop_utils.pretrain import PRESETS, SHIPPED_CHECKPOINT, VAL_SUBSET_TOKENS
+from workshop_utils.pretrain import SHIPPED_CHECKPOINT, VAL_SUBSET_TOKENS
+from workshop_utils.recipes import PRESETS
 from workshop_utils.text import encode_corpus, train_corpus_tokenizer
 from workshop_utils.train import evaluate_ids, load_checkpoint
 

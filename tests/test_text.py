@@ -1,10 +1,10 @@
-"""workshop_utils.text: tokenizers, batching, language-model blocks."""
+"""workshop_utils.text and batching: tokenizers, language-model blocks and batches."""
 import pytest
 import torch
 
-from workshop_utils import text
-from workshop_utils.text import (LMBlockDataset, encode_text, lm_blocks, lm_dataloader,
-                                 random_batch)
+from workshop_utils import batching, text
+from workshop_utils.batching import LMBlockDataset, lm_blocks, lm_dataloader, random_batch
+from workshop_utils.text import encode_text
 
 
 # --- language-model blocks and batches ---
@@ -176,8 +176,8 @@ def test_token_spans_cover_the_text(small_bpe):
 # --- the slide's batching example ---
 
 def test_batch_blocks_reproduces_the_slide_shape():
-    words = text.SLIDE_BATCHING_TEXT.split()
-    batches = text.batch_blocks(words, block_size=4, batch_size=2)
+    words = batching.SLIDE_BATCHING_TEXT.split()
+    batches = batching.batch_blocks(words, block_size=4, batch_size=2)
     assert len(batches) == 3
     assert all(len(batch) == 2 and all(len(block) == 4 for block in batch) for batch in batches)
     assert batches[0][0] == ["This", "is", "a", "long"]
@@ -185,13 +185,13 @@ def test_batch_blocks_reproduces_the_slide_shape():
     flat = [token for batch in batches for block in batch for token in block]
     assert flat[:len(words)] == words and set(flat[len(words):]) == {"<pad>"}
     # whole blocks of padding fill up the last batch when the text runs out earlier
-    assert text.batch_blocks(list("abcde"), 2, 2)[1] == [["e", "<pad>"], ["<pad>", "<pad>"]]
+    assert batching.batch_blocks(list("abcde"), 2, 2)[1] == [["e", "<pad>"], ["<pad>", "<pad>"]]
 
 
 @pytest.mark.parametrize("block_size,batch_size", [(0, 2), (4, 0), (-1, 2), (4, -3)])
 def test_batch_blocks_rejects_bad_sizes(block_size, batch_size):
     with pytest.raises(ValueError, match="must be a positive integer"):
-        text.batch_blocks(["a", "b"], block_size, batch_size)
+        batching.batch_blocks(["a", "b"], block_size, batch_size)
 
 
 def test_tokenizer_playground_switches_tokenizers(small_bpe):

@@ -19,7 +19,7 @@ FINETUNE_TASKS = ("instruct", "lora-genre", "genre-curve", "lora-vs-full")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .pretrain import PRESETS
+    from .recipes import PRESETS
 
     parser = argparse.ArgumentParser(prog="python -m workshop_utils",
                                      description="From Prompt to Product: workshop tools")
@@ -63,12 +63,11 @@ def add_common(parser: argparse.ArgumentParser) -> None:
 
 def finetune_outputs(out: Path) -> dict[str, tuple[Path, Path]]:
     """task -> (where the run writes it, where --install puts it)."""
-    from .paths import CHECKPOINT_DIR, DATA_DIR
+    from .paths import INSTRUCT_CHECKPOINT, LABEL_BUDGET_RESULT, LORA_GENRE_ADAPTER, LORA_VS_FULL_RESULT
 
-    return {"instruct": (out / "shakespeare-gpt-instruct", CHECKPOINT_DIR / "shakespeare-gpt-instruct"),
-            "lora-genre": (out / "lora-genre", CHECKPOINT_DIR / "lora-genre"),
-            "genre-curve": (out / "genre-label-budget.json", DATA_DIR / "results" / "genre-label-budget.json"),
-            "lora-vs-full": (out / "lora-vs-full.json", DATA_DIR / "results" / "lora-vs-full.json")}
+    shipped = {"instruct": INSTRUCT_CHECKPOINT, "lora-genre": LORA_GENRE_ADAPTER,
+               "genre-curve": LABEL_BUDGET_RESULT, "lora-vs-full": LORA_VS_FULL_RESULT}
+    return {task: (out / path.name, path) for task, path in shipped.items()}
 
 
 def run_finetune(task: str, base: str | None = None, out: str | Path | None = None,
@@ -76,13 +75,12 @@ def run_finetune(task: str, base: str | None = None, out: str | Path | None = No
     """Run one fine-tuning task (or "all") into the run folder; with `install`, copy each finished
     output into data/ atomically. Returns task -> the path written."""
     from .checkpoint import install as install_output
-    from .finetune import label_budget_curve, lora_vs_full, run_lora_genre
-    from .instruct import run_instruction_tuning
-    from .paths import PROJECT_ROOT
+    from .finetune import label_budget_curve, lora_vs_full, run_instruction_tuning, run_lora_genre
+    from .paths import RUNS_DIR
 
     if task not in (*FINETUNE_TASKS, "all"):
         raise ValueError(f"unknown task {task!r}; choose one of {[*FINETUNE_TASKS, 'all']}")
-    outputs = finetune_outputs(Path(out) if out else PROJECT_ROOT / "runs" / "finetune")
+    outputs = finetune_outputs(Path(out) if out else RUNS_DIR / "finetune")
     runners = {"instruct": lambda path: run_instruction_tuning(base, path, progress),
                "lora-genre": lambda path: run_lora_genre(base, path, progress),
                "genre-curve": lambda path: label_budget_curve(base, out=path, progress=progress),
@@ -101,7 +99,7 @@ def run_finetune(task: str, base: str | None = None, out: str | Path | None = No
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # a mistyped flag is an error, never ignored
     if args.command == "doctor":
-        from .runtime import print_doctor
+        from .doctor import print_doctor
 
         report = print_doctor()
         return 1 if any(v == "MISSING" or str(v).startswith(("MISSING", "ERROR")) for v in report.values()) else 0

@@ -11,7 +11,7 @@ from typing import Iterator, Sequence
 
 import torch
 
-from .model import KVCache, forward_with_cache, sampling_probabilities
+from .generation import KVCache, forward_with_cache, pick_next_token
 
 INCOMPLETE = "\ufffd"  # what decoding shows for the first bytes of a character split over tokens
 
@@ -107,9 +107,8 @@ class TextGenerationApp:
                 if self.stop_requested.is_set():
                     result.stopped_by = "user"
                     break
-                logits = forward_with_cache(self.model, step_input, cache)[0, -1].cpu()
-                token = int(logits.argmax()) if greedy else int(torch.multinomial(
-                    sampling_probabilities(logits, temperature, top_k), 1, generator=generator))
+                logits = forward_with_cache(self.model, step_input, cache)[:, -1].cpu()  # (1, vocab)
+                token = int(pick_next_token(logits, temperature, top_k, greedy=greedy, generator=generator))
                 if token == self.stop_token:
                     result.stopped_by = "end token"
                     break

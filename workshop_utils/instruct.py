@@ -2,7 +2,8 @@
 
 Prompt template as tatsu-lab/stanford_alpaca (train.py PROMPT_DICT). The response ends with the
 tokenizer's <EOS> token, so a tuned model learns to stop. Only response tokens are trained on:
-prompt and padding positions get the target -100, which cross-entropy ignores.
+prompt and padding positions get the target -100, which cross-entropy ignores. The shipped run
+(INSTRUCT_RECIPE) is finetune.run_instruction_tuning.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import torch
 from tqdm.auto import tqdm
 
 from .data import load_corpus, split_of
-from .finetune import GENRES, IGNORE_INDEX, LABELS
+from .generation import complete_many
+from .genres import GENRES, LABELS
 
 PROMPT_WITH_INPUT = (
     "Below is an instruction that describes a task, paired with an input that provides further "
@@ -23,6 +25,7 @@ PROMPT_WITH_INPUT = (
 PROMPT_NO_INPUT = (
     "Below is an instruction that describes a task. Write a response that appropriately "
     "completes the request.\n\n### Instruction:\n{instruction}\n\n### Response:\n")
+IGNORE_INDEX = -100  # cross_entropy skips these targets (its default ignore_index)
 MAX_RESPONSE_TOKENS = 16  # the answer and its <EOS>; the prompt keeps the rest of the context
 TASKS = ("play", "speaker", "genre", "continue", "last_word")
 
@@ -176,22 +179,16 @@ def is_correct(example: InstructionExample, response: str) -> bool:
     return got == want
 
 
-@torch.no_grad()
 def respond(model, tokenizer, examples: list[InstructionExample]) -> list[tuple[str, bool]]:
-    """Greedy responses (text, stopped with <EOS>?) for each example; prompts of one length batched."""
-    from .model import generate
+    """Greedy responses (text, stopped with <EOS>?) for each example, at most MAX_RESPONSE_TOKENS.
 
-    eos, device = tokenizer.token_to_id("<EOS>"), next(model.parameters()).device
-    prompts = [prompt_ids(tokenizer, e, model.config.block_size) for e in examples]
-    results: list[tuple[str, bool] | None] = [None] * len(examples)
-    for length in sorted({len(p) for p in prompts}):
-        rows = [i for i, p in enumerate(prompts) if len(p) == length]
-        idx = torch.tensor([prompts[i] for i in rows], device=device)
-        out = generate(model, idx, MAX_RESPONSE_TOKENS, greedy=True, stop_token=eos, use_cache=True)
-        for i, new in zip(rows, out[:, length:].tolist()):
-            stopped = eos in new
-            results[i] = (tokenizer.decode(new[:new.index(eos)] if stopped else new), stopped)
-    return results
+    The prompt is cut from the left as in training (prompt_ids): generation.complete_many keeps
+    its last block_size - MAX_RESPONSE_TOKENS tokens.
+    """
+    prompts = [format_prompt(e.instruction, e.input) for e in examples]
+    answers = complete_many(model, tokenizer, prompts, MAX_RESPONSE_TOKENS, greedy=True,
+                            stop_token=tokenizer.token_to_id("<EOS>"))
+    return [(answer.text, answer.stopped) for answer in answers]
 
 
 def evaluate_instructions(model, tokenizer, examples: list[InstructionExample]) -> dict:
@@ -206,33 +203,3 @@ def evaluate_instructions(model, tokenizer, examples: list[InstructionExample]) 
         report["tasks"][task] = {"n": len(mine), "format": sum(r[2] for r in mine) / len(mine),
                                  "accuracy": sum(r[3] for r in mine) / len(mine)}
     return report
-
-
-# --- the shipped instruction-tuned checkpoint -------------------------------------------------
-INSTRUCT_RECIPE = dict(per_task=2000, eval_per_task=40, steps=300, batch_size=16, lr=2e-3, seed=0)
-
-
-def run_instruction_tuning(base: str | None = None, out: str | None = None, progress: bool = True) -> dict:
-    """Instruction-tune the base checkpoint (INSTRUCT_RECIPE) and save it as a new checkpoint in `out`
-    (a run folder; `python -m workshop_utils finetune --task instruct --install` copies it to data/)."""
-    from .paths import CHECKPOINT_DIR, PROJECT_ROOT
-    from .runtime import get_device, set_seed
-    from .train import load_checkpoint, save_checkpoint
-
-    recipe = INSTRUCT_RECIPE
-    set_seed(recipe["seed"])
-    model, tokenizer, _ = load_checkpoint(base or CHECKPOINT_DIR / "shakespeare-gpt", get_device())
-    train = instruction_examples("train", recipe["per_task"], recipe["seed"], tokenizer=tokenizer)
-    held_out = instruction_examples("test", recipe["eval_per_task"], recipe["seed"], tokenizer=tokenizer)
-    losses = train_instructions(model, tokenizer, train, recipe["steps"], recipe["batch_size"],
-                                recipe["lr"], recipe["seed"], progress)
-    report = evaluate_instructions(model, tokenizer, held_out)
-    metrics = {"held_out_format": round(report["format"], 4), "held_out_accuracy": round(report["accuracy"], 4),
-               "tasks": {t: {k: round(v, 4) for k, v in r.items()} for t, r in report["tasks"].items()},
-               "final_loss": round(sum(losses[-20:]) / len(losses[-20:]), 4), "recipe": recipe}
-    out = out or PROJECT_ROOT / "runs" / "finetune" / "shakespeare-gpt-instruct"  # --install copies it to data/
-    save_checkpoint(out, model, tokenizer, metrics=metrics,
-                    extra_config={"base": "data/checkpoints/shakespeare-gpt", "template": "alpaca",
-                                  "command": "python -m workshop_utils finetune --task instruct"})
-    print(f"instruct: held-out format {report['format']:.3f}, accuracy {report['accuracy']:.3f} -> {out}")
-    return metrics

@@ -4,11 +4,16 @@ Follows microsoft/LoRA (loralib/layers.py) and huggingface/peft (tuners/lora/lay
 A is (r, d_in) with kaiming_uniform_(a=sqrt(5)), B is (d_out, r) of zeros, the update is
 scaled by alpha / r, and dropout acts on the LoRA branch only. Because B starts at zero, a
 wrapped model starts out computing exactly what the base model computes.
+
+LoRAConfig (r, alpha, targets, dropout) says what to adapt, validated once; apply_lora(model,
+config) wraps the layers; save_adapter / load_adapter store the small tensors through the
+checkpoint module's hash-and-swap code, with the LoRAConfig once in adapter.json (notebook 11).
 """
 from __future__ import annotations
 
 import json
 import math
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
@@ -19,14 +24,42 @@ from .model import plain_int
 
 GPT3_LAYERS, GPT3_D_MODEL, GPT3_PARAMETERS = 96, 12288, 175_000_000_000  # Brown et al. 2020
 ADAPTER_WEIGHTS, ADAPTER_CONFIG = "adapter.safetensors", "adapter.json"
-ADAPTER_FORMAT = "workshop-lora-adapter/1"
+ADAPTER_FORMAT = "workshop-lora-adapter/2"  # /2: one "lora" entry (LoRAConfig) and the adapted "layers"
+
+
+@dataclass(frozen=True)
+class LoRAConfig:
+    """What LoRA adapts and how: rank r, scale alpha (the update is scaled by alpha / r), the
+    Linear layers whose names end with one of `targets`, dropout on the LoRA branch."""
+    r: int = 4
+    alpha: float = 8.0
+    targets: tuple[str, ...] = ("c_attn",)
+    dropout: float = 0.0
+
+    def __post_init__(self) -> None:
+        if plain_int(self.r) is None or self.r < 1:
+            raise ValueError(f"LoRA rank r must be a positive integer (4 or 8 are usual), got {self.r!r}")
+        object.__setattr__(self, "r", plain_int(self.r))  # np.int64(8) -> 8, so it saves as JSON
+        if isinstance(self.alpha, bool) or not isinstance(self.alpha, (int, float)) or not self.alpha > 0:
+            raise ValueError(f"alpha must be a positive number (often 2 * r), got {self.alpha!r}")
+        targets = (self.targets,) if isinstance(self.targets, str) else tuple(self.targets)
+        if not targets or not all(isinstance(t, str) and t for t in targets):
+            raise ValueError(f"targets must name Linear layers to adapt, e.g. ('c_attn',), got {self.targets!r}")
+        object.__setattr__(self, "targets", targets)
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "targets": list(self.targets)}
 
 
 class LoRALinear(nn.Module):
     """base(x) + dropout(x) @ A^T @ B^T * (alpha / r), with the base Linear frozen."""
 
-    def __init__(self, base: nn.Linear, r: int, alpha: float, dropout: float = 0.0):
+    def __init__(self, base: nn.Linear, r: int, alpha: float, dropout: float = 0.0,
+                 config: LoRAConfig | None = None):
         super().__init__()
+        self.config = config  # the LoRAConfig apply_lora used (save_adapter stores it)
         if not isinstance(base, nn.Linear):
             raise ValueError(f"LoRALinear wraps an nn.Linear, got {type(base).__name__}")
         d_out, d_in = base.weight.shape
@@ -103,28 +136,31 @@ def lora_target_shapes(model: nn.Module, targets: tuple[str, ...] | list[str]) -
             if any(_matches(name, t) for t in targets)}
 
 
-def apply_lora(model: nn.Module, targets: tuple[str, ...] | list[str] = ("c_attn",), r: int = 4,
-               alpha: float = 8.0, dropout: float = 0.0) -> list[str]:
-    """Freeze every parameter of `model` and wrap each Linear whose name matches a target.
+def apply_lora(model: nn.Module, config: LoRAConfig = LoRAConfig()) -> list[str]:
+    """Freeze every parameter of `model` and wrap each Linear whose name matches config.targets.
 
     Returns the names of the wrapped layers. Only the new A and B matrices are trainable
     (unfreeze a task head yourself afterwards if you add one). A model that already has LoRA
     layers is refused: wrapping again would stack adapters and freeze the first ones.
     """
+    if not isinstance(config, LoRAConfig):
+        raise TypeError(f"apply_lora takes a LoRAConfig, got a {type(config).__name__}; e.g. "
+                        "apply_lora(model, LoRAConfig(r=8, alpha=16, targets=('c_attn',)))")
     existing = lora_layers(model)
     if existing:
         raise ValueError(f"this model already has {len(existing)} LoRA layers (e.g. "
                          f"{next(iter(existing))!r}); apply_lora wraps a plain model once. Start "
                          "from a fresh model: load the base checkpoint again (or copy.deepcopy "
                          "the base before the first apply_lora)")
-    shapes = lora_target_shapes(model, targets)
+    shapes = lora_target_shapes(model, config.targets)
     for d_out, d_in in shapes.values():
-        check_rank(r, d_in, d_out)
+        check_rank(config.r, d_in, d_out)
     model.requires_grad_(False)
     for name in shapes:
         parent_name, _, child = name.rpartition(".")
         parent = model.get_submodule(parent_name) if parent_name else model
-        setattr(parent, child, LoRALinear(model.get_submodule(name), r, alpha, dropout))
+        setattr(parent, child, LoRALinear(model.get_submodule(name), config.r, config.alpha,
+                                          config.dropout, config))
     return list(shapes)
 
 
@@ -193,8 +229,8 @@ def _frozen_tensors(model: nn.Module, adapter_names) -> dict[str, torch.Tensor]:
 def save_adapter(model: nn.Module, folder: str | Path, **extra_config) -> Path:
     """Write only the small trainable tensors (adapter.safetensors) + adapter.json, atomically.
 
-    adapter.json holds r, alpha, dropout, the adapted layers, the sha256 of the tensor file and a
-    fingerprint of the frozen base weights, so loading onto another base model is refused.
+    adapter.json holds the LoRAConfig ("lora"), the adapted layers, the sha256 of the tensor file
+    and a fingerprint of the frozen base weights, so loading onto another base model is refused.
     """
     from .checkpoint import weights_fingerprint, write_folder
 
@@ -203,10 +239,12 @@ def save_adapter(model: nn.Module, folder: str | Path, **extra_config) -> Path:
         raise ValueError("this model has no LoRA layers; call apply_lora(model, ...) first")
     if any(layer.merged for layer in layers.values()):
         raise ValueError("unmerge the adapters (unmerge_lora(model)) before saving them")
-    first = next(iter(layers.values()))
+    configs = {layer.config for layer in layers.values()}
+    if len(configs) != 1 or None in configs:
+        raise ValueError("the LoRA layers were not made by one apply_lora(model, LoRAConfig(...)) call; "
+                         "save_adapter stores one LoRAConfig")
     tensors = adapter_state(model)
-    config = {"format": ADAPTER_FORMAT, "r": first.r, "alpha": first.alpha,
-              "dropout": getattr(first.lora_dropout, "p", 0.0), "targets": sorted(layers),
+    config = {"format": ADAPTER_FORMAT, "lora": configs.pop().to_dict(), "layers": sorted(layers),
               "base_fingerprint": weights_fingerprint(_frozen_tensors(model, tensors)), **extra_config}
     return write_folder(folder, lambda staging: save_file(tensors, str(staging / ADAPTER_WEIGHTS)),
                         config, ADAPTER_CONFIG)
@@ -226,8 +264,13 @@ def load_adapter(model: nn.Module, folder: str | Path) -> dict:
         raise ValueError(f"{folder / ADAPTER_CONFIG} is not a {ADAPTER_FORMAT} adapter (format "
                          f"{config.get('format')!r}); save it again with save_adapter")
     tensors = load_file(str(verified_file(folder, config, ADAPTER_WEIGHTS)))
+    lora = LoRAConfig(**config["lora"])
     if not lora_layers(model):
-        apply_lora(model, config["targets"], config["r"], config["alpha"], config.get("dropout", 0.0))
+        apply_lora(model, lora)
+    if sorted(lora_layers(model)) != config["layers"]:
+        raise ValueError(f"the adapter adapts {config['layers'][:2]}...; this model's LoRA layers are "
+                         f"{sorted(lora_layers(model))[:2]}...: load it onto the model it was trained for "
+                         "(e.g. a GPTClassifier of the base checkpoint)")
     own = dict(model.named_parameters())
     missing = [name for name in tensors if name not in own]
     if missing:
@@ -245,4 +288,4 @@ def load_adapter(model: nn.Module, folder: str | Path) -> dict:
         for name, tensor in tensors.items():
             own[name].copy_(tensor)
             own[name].requires_grad_(True)
-    return config
+    return {**config, "lora": lora}

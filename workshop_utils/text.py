@@ -1,16 +1,15 @@
-"""Tokenizers and batching: the slide's index tokenizer, a teaching BPE, the byte-level BPE
-used for pretraining (`tokenizers` library), and the blocks and batches a language model trains on.
+"""Tokenizers (notebooks 03 and 04): the slide's index tokenizer, a teaching BPE, the byte-level
+BPE used for pretraining (`tokenizers` library), and text -> token ids (encode_text, encode_corpus).
+The blocks and batches a language model trains on are in batching.py.
 """
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-import torch.utils.data
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from .data import corpus_text
@@ -224,7 +223,7 @@ def load_bpe(path: str | Path) -> Tokenizer:
         raise ValueError(f"{path} is not a valid tokenizer.json ({error}); retrain and save it again") from None
 
 
-# --- Language-model data: token ids, sliding-window blocks, batches (notebooks 05 and 08) ---
+# --- Text -> token ids for language modelling (notebooks 05 and 08) ---
 
 _SAFE_CUT = re.compile(r"(?<=\S)(?=\n)")  # before a line break that follows a visible character
 
@@ -254,110 +253,6 @@ def encode_text(tokenizer, text: str) -> torch.Tensor:
 def encode_corpus(tokenizer, split: str) -> torch.Tensor:
     """Token ids (1-D LongTensor) of `corpus_text(split)`: "train", "val" or "test"."""
     return encode_text(tokenizer, corpus_text(split))
-
-
-def _check_positive(name: str, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}; "
-                         f"use e.g. {name}=4")
-
-
-def _as_ids(ids) -> torch.Tensor:
-    ids = torch.as_tensor(ids, dtype=torch.long)
-    if ids.dim() != 1:
-        raise ValueError(f"ids must be a 1-D sequence of token ids, got shape {tuple(ids.shape)}")
-    return ids
-
-
-def _check_long_enough(ids: torch.Tensor, block_size: int) -> None:
-    if len(ids) < block_size + 1:
-        raise ValueError(f"need at least block_size + 1 = {block_size + 1} token ids for one "
-                         f"(input, target) pair, got {len(ids)}; use a smaller block_size or more text")
-
-
-def lm_blocks(ids, block_size: int, stride: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Sliding windows for next-token prediction: inputs ids[s:s+T], targets ids[s+1:s+T+1].
-
-    Windows start every `stride` tokens (default `block_size`: non-overlapping blocks); only
-    full windows are kept. Returns (inputs, targets), each of shape (number_of_blocks, T).
-    """
-    ids = _as_ids(ids)
-    _check_positive("block_size", block_size)
-    stride = block_size if stride is None else stride
-    _check_positive("stride", stride)
-    _check_long_enough(ids, block_size)
-    windows = ids.unfold(0, block_size + 1, stride)  # (number_of_blocks, T + 1)
-    return windows[:, :-1].contiguous(), windows[:, 1:].contiguous()
-
-
-class LMBlockDataset(torch.utils.data.Dataset):
-    """A torch Dataset of (input, target) blocks from `lm_blocks` (targets shifted by one)."""
-
-    def __init__(self, ids, block_size: int, stride: int | None = None):
-        self.inputs, self.targets = lm_blocks(ids, block_size, stride)
-        self.block_size = block_size
-
-    def __len__(self) -> int:
-        return len(self.inputs)
-
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.inputs[index], self.targets[index]
-
-
-def lm_dataloader(ids, block_size: int, batch_size: int, stride: int | None = None,
-                  shuffle: bool = True, seed: int = 0,
-                  drop_last: bool = False) -> torch.utils.data.DataLoader:
-    """A DataLoader over LMBlockDataset; seeded shuffling, so batches repeat run to run."""
-    _check_positive("batch_size", batch_size)
-    generator = torch.Generator().manual_seed(seed)
-    return torch.utils.data.DataLoader(LMBlockDataset(ids, block_size, stride),
-                                       batch_size=batch_size, shuffle=shuffle,
-                                       generator=generator, drop_last=drop_last)
-
-
-def random_batch(ids, block_size: int, batch_size: int,
-                 generator: torch.Generator | None = None,
-                 device: str | torch.device | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """nanoGPT-style batch: `batch_size` windows at random starts; x, y of shape (B, T).
-
-    y is x shifted one token to the left (the next token at every position). Pass a seeded
-    `torch.Generator` for repeatable batches.
-    """
-    ids = _as_ids(ids)
-    _check_positive("block_size", block_size)
-    _check_positive("batch_size", batch_size)
-    _check_long_enough(ids, block_size)
-    starts = torch.randint(len(ids) - block_size, (batch_size,), generator=generator)
-    offsets = torch.arange(block_size)
-    x = ids[starts[:, None] + offsets]  # (B, T)
-    y = ids[starts[:, None] + offsets + 1]  # (B, T)
-    if device is not None:
-        x, y = x.to(device), y.to(device)
-    return x, y
-
-
-# --- The slide's batching example (notebook 05) ---
-
-SLIDE_BATCHING_TEXT = ("This is a long sentence which will be batched for processing large "
-                       "language models. The sentence is used for illustration purpose.")
-PAD = "<pad>"
-
-
-def batch_blocks(tokens: list, block_size: int, batch_size: int, pad=PAD) -> list[list[list]]:
-    """Cut tokens into blocks of `block_size`, group blocks into batches of `batch_size`.
-
-    The last block is filled up with `pad`, and the last batch with whole `pad` blocks, so
-    every batch has the same shape (batch_size, block_size).
-    """
-    _check_positive("block_size", block_size)
-    _check_positive("batch_size", batch_size)
-    tokens = list(tokens)
-    if not tokens:
-        raise ValueError("batch_blocks needs at least one token")
-    number_of_batches = math.ceil(len(tokens) / (block_size * batch_size))
-    padded = tokens + [pad] * (number_of_batches * batch_size * block_size - len(tokens))
-    blocks = [padded[i:i + block_size] for i in range(0, len(padded), block_size)]
-    return [blocks[i:i + batch_size] for i in range(0, len(blocks), batch_size)]
 
 
 def token_spans(tokenizer, text: str) -> list[tuple[str, int]]:

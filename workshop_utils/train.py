@@ -1,4 +1,4 @@
-"""Pretraining: the trainer (AdamW, warmup + cosine, clipping, evaluation) and the loss figures.
+"""Pretraining: the trainer (AdamW, warmup + cosine, clipping) and evaluation in bits/char (notebook 08).
 
 `Trainer(model, train_ids, val_ids, TrainConfig(...)).fit()` trains; `trainer.save(path)` writes a
 checkpoint (workshop_utils/checkpoint.py, re-exported here: save_checkpoint, load_checkpoint) and
@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from .checkpoint import load_checkpoint, read_checkpoint_json, save_checkpoint, verified_file
 from .model import GPT, plain_int
-from .text import lm_blocks, random_batch
+from .batching import lm_blocks, random_batch
 
 __all__ = ["TrainConfig", "Trainer", "learning_rate_at", "make_optimizer", "evaluate_ids",
            "bits_per_char", "save_checkpoint", "load_checkpoint", "read_checkpoint_json"]

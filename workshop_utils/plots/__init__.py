@@ -11,13 +11,14 @@ from .attention import (plot_attention, plot_attention_grid, plot_attention_head
                         plot_score_scaling, plot_seq2seq_bottleneck)
 from .benchmarks import (plot_accuracy_by_subject, plot_alpaca_leaderboard, plot_arc_leaderboard,
                          plot_lmarena_ranks, plot_mmlu_pro, plot_padding_effect, plot_ratings)
+from .classifier import plot_accuracies, plot_confusion_matrix, plot_label_budget
 from .data import GPT3_CORPUS, plot_genre_counts, plot_pretraining_corpus
 from .embeddings import plot_similarity_heatmap, plot_word_map
-from .finetune import plot_accuracies, plot_confusion_matrix, plot_label_budget
+from .generation import plot_generation_speed
 from .instruct import plot_instruction_report, plot_masked_targets
 from .llm_facts import plot_data_sizes, plot_history_timeline, plot_model_sizes
 from .lora import plot_lora_ranks
-from .model import plot_generation_speed, plot_gpt_diagram, plot_layer_norm_effect
+from .model import plot_gpt_diagram, plot_layer_norm_effect
 from .ngram import plot_next_word_probabilities
 from .nn_basics import plot_decision_boundaries
 from .text import plot_tokenizer_tradeoff, token_labels

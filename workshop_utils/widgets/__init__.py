@@ -10,8 +10,8 @@ from .app import text_generation_app
 from .arc import arc_explorer, explore_arc_program
 from .attention import (attention_explorer, explore_attention, explore_positional_encoding,
                         positional_encoding_explorer)
+from .classifier import explore_genre, genre_explorer
 from .embeddings import explore_neighbours, neighbours_explorer
-from .finetune import explore_genre, genre_explorer
 from .generation import generation_explorer
 from .instruct import explore_instruction, instruction_explorer
 from .llm_facts import explore_model_memory, model_memory_explorer

@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
 
-from ..attention import gpt_attention_maps, positional_encoding
+from ..attention import positional_encoding
 from ..plots.attention import plot_attention, plot_positional_encoding, plot_positional_waves
 from ..plots.text import token_labels
 
@@ -47,7 +47,7 @@ def explore_attention(model, tokenizer, text: str = "All the world's a stage", l
         raise ValueError(f"layer must be in [0, {model.config.n_layer}) and head in "
                          f"[0, {model.config.n_head}), got layer={layer}, head={head}")
     device = next(model.parameters()).device
-    weights = gpt_attention_maps(model, ids.unsqueeze(0).to(device), causal=causal)[layer][0, head].cpu()
+    weights = model.attention_maps(ids.unsqueeze(0).to(device), causal=causal)[layer][0, head].cpu()
     result = {"tokens": token_labels(tokenizer, ids), "weights": weights, "layer": layer,
               "head": head, "causal": causal}
     if draw:

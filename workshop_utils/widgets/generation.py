@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ..generation import complete
+
 
 def generation_explorer(model, tokenizer, prompt: str = "ROMEO:\n", seed: int = 0) -> widgets.interactive:
     """Prompt, temperature, top-k (0 = off), top-p (1 = off) and length -> the model's text."""
-    from ..pretrain import complete  # lazy: importing the widgets should not load the training code
-
     def sample(prompt: str, temperature: float, top_k: int, top_p: float, length: int) -> dict:
         text = complete(model, tokenizer, prompt, max_new_tokens=length, temperature=temperature,
                         top_k=top_k or None, top_p=top_p if top_p < 1 else None, seed=seed)

@@ -1,11 +1,12 @@
-"""Notebook 09: the genre classifier's probabilities on any passage you type (finetune.py)."""
+"""Notebook 09: the genre classifier's probabilities on any passage you type (classifier.py)."""
 from __future__ import annotations
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
 
-from ..finetune import LABELS, encode_batch
+from ..classifier import encode_batch
+from ..genres import LABELS
 
 
 def explore_genre(classifier, tokenizer, text: str = "O, that this too too solid flesh would melt,\n"

@@ -1,4 +1,4 @@
-"""Notebook 09: the genre classifier (finetune.py): confusion matrix, accuracies, label budget."""
+"""Notebook 09: the genre classifier (classifier.py): confusion matrix, accuracies, label budget."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
