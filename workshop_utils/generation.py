@@ -239,19 +239,22 @@ def _prompt_ids(tokenizer, prompt) -> list[int]:
 def complete_many(model: GPT, tokenizer, prompts: Sequence, max_new_tokens: int = 60,
                   temperature: float = 0.8, top_k: int | None = None, top_p: float | None = None,
                   seed: int = 0, greedy: bool = False, stop_token: int | None = None,
-                  stop_text: str | None = None) -> list[Completion]:
+                  stop_text: str | None = None, slide: bool = False) -> list[Completion]:
     """The model's continuation of each prompt (a text, or a list of token ids), with the KV cache.
 
-    A prompt keeps its last block_size - max_new_tokens tokens, so the answer fits in the
-    context without the window sliding (with max_new_tokens >= block_size the window slides,
-    as in generate). Greedy prompts of one length run as a batch; sampled ones run one after
+    An answer (slide=False): a prompt keeps its last block_size - max_new_tokens tokens, so the
+    whole answer is written in one context window (as instruction tuning trains it). A
+    continuation (slide=True, what complete does): the whole prompt goes in and, once prompt and
+    text outgrow the context, the window slides over the end (generate warns if the prompt alone
+    is too long). Greedy prompts of one length run as a batch; sampled ones run one after
     the other from one generator seeded with `seed`, drawn on the CPU (the same text on a GPU).
     """
     if isinstance(prompts, str):
         raise TypeError("complete_many takes a list of prompts; for one text use complete(model, tokenizer, text)")
     block_size = model.config.block_size
-    keep = block_size - max_new_tokens if plain_int(max_new_tokens) is not None and max_new_tokens < block_size else block_size
-    ids = [_prompt_ids(tokenizer, prompt)[-keep:] for prompt in prompts]
+    fits = plain_int(max_new_tokens) is not None and max_new_tokens < block_size
+    keep = block_size - max_new_tokens if fits and not slide else None
+    ids = [_prompt_ids(tokenizer, prompt)[-keep:] if keep else _prompt_ids(tokenizer, prompt) for prompt in prompts]
     device = next(model.parameters()).device
     generator = torch.Generator().manual_seed(seed)
     new: list[list[int] | None] = [None] * len(ids)
@@ -280,9 +283,10 @@ def complete_many(model: GPT, tokenizer, prompts: Sequence, max_new_tokens: int 
 def complete(model: GPT, tokenizer, prompt: str, max_new_tokens: int = 60, temperature: float = 0.8,
              top_k: int | None = None, top_p: float | None = None, seed: int = 0,
              greedy: bool = False, stop_token: int | None = None) -> str:
-    """The model's continuation of `prompt` as text (seeded sampling; see complete_many)."""
+    """The model's continuation of `prompt` as text (seeded sampling; the window slides once the
+    text outgrows the context: complete_many with slide=True)."""
     if not isinstance(prompt, str):
         raise TypeError(f"the prompt must be a str, got a {type(prompt).__name__}; for several "
                         "prompts use complete_many(model, tokenizer, prompts)")
     return complete_many(model, tokenizer, [prompt], max_new_tokens, temperature, top_k, top_p, seed,
-                         greedy, stop_token)[0].text
+                         greedy, stop_token, slide=True)[0].text
