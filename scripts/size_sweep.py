@@ -3,6 +3,7 @@
     python scripts/size_sweep.py --seconds 900 --threads 1             # about an hour: 4 shapes x 15 min
     python scripts/size_sweep.py --seconds 900 --threads 1 --install   # ... then data/results/size-sweep.json
     python scripts/size_sweep.py --seconds 20 --shapes 4x128 --out /tmp/sweep   # a smoke run
+    python scripts/size_sweep.py --seconds 900 --shapes 4x192 6x128     # more shapes, same table
 
 Every shape trains on the training split with the 4,096-token tokenizer, batch 16, peak learning
 rate 3e-3 with a cosine laid out over the time budget (the Trainer's max_seconds), seed 0, and is
@@ -38,6 +39,8 @@ SHAPES = {
     "6x192": (6, 192, 6, 128, 0.1),     # the point measured in issue 14 (2 threads there)
     "6x256": (6, 256, 8, 128, 0.1),
     "8x256-ctx256": (8, 256, 8, 256, 0.1),
+    "4x192": (4, 192, 6, 128, 0.1),     # shapes that still fit data/'s 40 MB with snapshots
+    "6x128": (6, 128, 4, 128, 0.1),
 }
 
 
@@ -85,6 +88,12 @@ def main() -> None:
              "machine": machine_description(torch.device("cpu")), "seconds_per_shape": args.seconds,
              "train_tokens": len(train_ids), "val_tokens": len(val_ids), "results": []}
     args.out.mkdir(parents=True, exist_ok=True)
+    earlier = args.out / "results.json"  # a run of other shapes into the same folder: keep its rows
+    if earlier.is_file():
+        previous = json.loads(earlier.read_text())
+        if previous.get("seconds_per_shape") == args.seconds and previous.get("train_tokens") == len(train_ids):
+            table["results"] = [r for r in previous["results"] if r["shape"] not in args.shapes]
+            table["command"] = previous["command"] + "; " + table["command"]
     for name in args.shapes:
         started = time.time()
         result = train_shape(name, args.seconds, args.out, train_ids, val_ids, tokenizer)

@@ -29,6 +29,23 @@ def test_round_trip_keeps_weights_tokenizer_and_metrics(tmp_path, tiny_tokenizer
     assert metadata["config"]["model"] == model.config.to_dict()
 
 
+def test_half_precision_checkpoint_is_half_the_size_and_loads_as_the_rounded_float32(tmp_path, tiny_tokenizer,
+                                                                                   tiny_model):
+    model = tiny_model()
+    full = save_checkpoint(tmp_path / "fp32", model, tiny_tokenizer)
+    half = save_checkpoint(tmp_path / "fp16", model, tiny_tokenizer, weights_dtype="float16")
+    size = lambda folder: (folder / "model.safetensors").stat().st_size  # noqa: E731
+    assert size(half) < 0.55 * size(full)
+    loaded, _, metadata = load_checkpoint(half)
+    assert metadata["config"]["weights_dtype"] == "float16"
+    for name, value in loaded.state_dict().items():
+        assert value.dtype == torch.float32
+        assert torch.equal(value, model.state_dict()[name].half().float()), name
+    assert not torch.equal(loaded.transformer.h[0].attn.c_attn.weight, model.transformer.h[0].attn.c_attn.weight)
+    with pytest.raises(ValueError, match="weights_dtype must be one of"):
+        save_checkpoint(tmp_path / "int8", model, tiny_tokenizer, weights_dtype="int8")
+
+
 UNPICKLERS = {"pickle", "cPickle", "_pickle", "dill", "joblib", "shelve"}
 
 

@@ -73,7 +73,7 @@ def test_the_import_reader_sees_relative_and_function_level_imports():
     assert "workshop_utils.generation" in widget and "ipywidgets" in widget
     assert {"workshop_utils.plots.attention", "workshop_utils.attention"} <= imported_modules(
         "workshop_utils.widgets.attention")
-    assert "workshop_utils.checkpoint" in imported_modules("workshop_utils.pretrain")  # inside a function
+    assert "workshop_utils.finetune" in imported_modules("workshop_utils.__main__")  # inside a function
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
 
 

@@ -187,3 +187,30 @@ def test_pretrain_text_trains_the_preset_on_a_learners_own_text(tmp_path, capsys
         main(["pretrain", "--text", str(tmp_path / "latin1.txt"), "--preset", "tiny"])
     with pytest.raises(FileNotFoundError, match="no text file"):
         main(["pretrain", "--text", str(tmp_path / "missing.txt")])
+
+
+def test_snapshots_are_16_bit_copies_along_the_run_scored_as_stored(tmp_path):
+    from workshop_utils.model import GPT
+    from workshop_utils.pretrain import load_snapshots, snapshot_folder
+    from workshop_utils.recipes import PRESETS
+    from workshop_utils.runtime import set_seed
+    from workshop_utils.text import encode_corpus
+    from workshop_utils.train import evaluate_ids
+
+    shipped = tmp_path / "data" / "tiny-gpt"
+    run_pretraining("tiny", tmp_path / "run", progress=False, install=shipped, snapshots=(0.0, 0.5))
+    snapshots = load_snapshots(snapshot_folder(shipped))
+    assert [s["step"] for s in snapshots] == [0, PRESETS["tiny"].train.max_steps // 2]
+    assert [s["path"].name for s in snapshots] == ["step-000000", "step-000002"]
+    first, tokenizer, meta = load_checkpoint(snapshots[0]["path"])
+    assert meta["config"]["weights_dtype"] == "float16"
+    set_seed(PRESETS["tiny"].train.seed)
+    initial = GPT(first.config)  # the run's initial weights, rounded to 16 bits
+    for name, value in first.state_dict().items():
+        assert torch.equal(value, initial.state_dict()[name].half().float()), name
+    val = encode_corpus(tokenizer, "val")
+    assert evaluate_ids(first, val, tokenizer)["bits_per_char"] == pytest.approx(snapshots[0]["val_bits_per_char"], rel=1e-6)
+    final = load_checkpoint(shipped)[2]["metrics"]["val_bits_per_char"]
+    assert snapshots[0]["val_bits_per_char"] > snapshots[1]["val_bits_per_char"] > final  # it learns
+    with pytest.raises(FileNotFoundError, match="make pretrain"):
+        load_snapshots(tmp_path / "none")

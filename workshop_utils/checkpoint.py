@@ -116,15 +116,24 @@ def install(source: str | Path, destination: str | Path) -> Path:
     return destination
 
 
+WEIGHT_DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+
+
 def save_checkpoint(path: str | Path, model: GPT, tokenizer: Tokenizer, metrics: dict | None = None,
                     train_config=None, training_state: tuple[dict, dict] | None = None,
-                    extra_config: dict | None = None) -> Path:
+                    extra_config: dict | None = None, weights_dtype: str = "float32") -> Path:
     """Write a checkpoint folder atomically (write_folder): the old one stays until the new one is complete.
 
     `training_state` is (tensors, json_values) from Trainer.training_state(), for resuming.
+    weights_dtype "float16" (or "bfloat16") stores the weights in 16 bits, half the bytes; loading
+    turns them back into float32 (the rounded values: evaluate a model as loaded).
     """
+    if weights_dtype not in WEIGHT_DTYPES:
+        raise ValueError(f"weights_dtype must be one of {sorted(WEIGHT_DTYPES)}, got {weights_dtype!r}")
+
     def write(staging: Path) -> None:
-        weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items() if k != TIED_KEY}
+        weights = {k: v.detach().cpu().to(WEIGHT_DTYPES[weights_dtype]).contiguous()
+                   for k, v in model.state_dict().items() if k != TIED_KEY}
         save_file(weights, staging / "model.safetensors", metadata={"format": FORMAT})
         tokenizer.save(str(staging / "tokenizer.json"))
         _write_json(staging / "metrics.json", metrics or {})
@@ -134,7 +143,7 @@ def save_checkpoint(path: str | Path, model: GPT, tokenizer: Tokenizer, metrics:
                       staging / "training_state.safetensors")
             _write_json(staging / "training_state.json", values)
 
-    config = {"format": FORMAT, "model": model.config.to_dict(),
+    config = {"format": FORMAT, "model": model.config.to_dict(), "weights_dtype": weights_dtype,
               "train": asdict(train_config) if train_config else None, **(extra_config or {})}
     return write_folder(path, write, config)
 
@@ -182,6 +191,7 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tup
     except SafetensorError as error:
         raise ValueError(f"{path / 'model.safetensors'} cannot be read ({error}); retrain it") from None
     model = GPT(GPTConfig(**config["model"]))
+    weights = {k: v.float() for k, v in weights.items()}  # 16-bit snapshots compute in float32
     missing, unexpected = model.load_state_dict(weights, strict=False)
     if set(missing) - {TIED_KEY} or unexpected:
         raise ValueError(f"{path} does not fit the model in its config.json (missing {missing}, "

@@ -20,6 +20,7 @@ import torch
 import torch.nn as nn
 from safetensors.torch import load_file, save_file
 
+from .checkpoint import verified_file, weights_fingerprint, write_folder
 from .model import plain_int
 
 GPT3_LAYERS, GPT3_D_MODEL, GPT3_PARAMETERS = 96, 12288, 175_000_000_000  # Brown et al. 2020
@@ -232,8 +233,6 @@ def save_adapter(model: nn.Module, folder: str | Path, **extra_config) -> Path:
     adapter.json holds the LoRAConfig ("lora"), the adapted layers, the sha256 of the tensor file
     and a fingerprint of the frozen base weights, so loading onto another base model is refused.
     """
-    from .checkpoint import weights_fingerprint, write_folder
-
     layers = lora_layers(model)
     if not layers:
         raise ValueError("this model has no LoRA layers; call apply_lora(model, ...) first")
@@ -253,8 +252,6 @@ def save_adapter(model: nn.Module, folder: str | Path, **extra_config) -> Path:
 def load_adapter(model: nn.Module, folder: str | Path) -> dict:
     """Wrap `model` as the adapter's config says and load its tensors (sha256-checked); returns
     the config. The frozen weights of `model` must be the base the adapter was trained on."""
-    from .checkpoint import verified_file, weights_fingerprint
-
     folder = Path(folder)
     if not (folder / ADAPTER_WEIGHTS).is_file() or not (folder / ADAPTER_CONFIG).is_file():
         raise FileNotFoundError(f"no adapter in {folder}: expected {ADAPTER_WEIGHTS} and "

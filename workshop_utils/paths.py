@@ -9,6 +9,7 @@ RESULTS_DIR = DATA_DIR / "results"
 RUNS_DIR = PROJECT_ROOT / "runs"  # run folders: retraining writes here, --install copies to data/
 
 BASE_CHECKPOINT = CHECKPOINT_DIR / "shakespeare-gpt"  # the pretrained base (make pretrain)
+SNAPSHOT_DIR = CHECKPOINT_DIR / "shakespeare-gpt-snapshots"  # the same run along the way (16-bit)
 INSTRUCT_CHECKPOINT = CHECKPOINT_DIR / "shakespeare-gpt-instruct"  # make finetune: --task instruct
 LORA_GENRE_ADAPTER = CHECKPOINT_DIR / "lora-genre"  # make finetune: --task lora-genre
 LABEL_BUDGET_RESULT = RESULTS_DIR / "genre-label-budget.json"  # make finetune: --task genre-curve

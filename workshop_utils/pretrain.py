@@ -7,7 +7,9 @@
 """
 from __future__ import annotations
 
+import copy
 import os
+import shutil
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -16,9 +18,10 @@ import torch
 import torch.distributed as dist
 from tokenizers import Tokenizer
 
+from .checkpoint import install, load_checkpoint, read_checkpoint_json, save_checkpoint
 from .generation import complete
 from .model import GPT
-from .paths import BASE_CHECKPOINT, RUNS_DIR
+from .paths import BASE_CHECKPOINT, RUNS_DIR, SNAPSHOT_DIR
 from .recipes import PRESETS
 from .runtime import cpu_name, get_device, set_seed
 from .text import encode_corpus, encode_text, train_bpe, train_corpus_tokenizer
@@ -68,7 +71,7 @@ def default_run_folder(preset: str) -> Path:
 def run_pretraining(preset: str, out: str | Path | None = None, steps: int | None = None,
                     seconds: float | None = None, progress: bool = True, resume: bool = False,
                     install: bool | str | Path = False, checkpoint_interval: int | None = None,
-                    text: str | None = None) -> dict:
+                    text: str | None = None, snapshots: tuple[float, ...] | None = None) -> dict:
     """Train a preset from scratch (or resume the run in `out`) into a run folder; returns metrics.
 
     Everything, the periodic checkpoints included, goes to the run folder `out` (default
@@ -76,6 +79,9 @@ def run_pretraining(preset: str, out: str | Path | None = None, steps: int | Non
     when `install` is given: True installs the shipped preset into data/checkpoints/, a path
     installs there. An interrupted run (an error, Ctrl-C) leaves every shipped file as it was.
     `text` trains on that text instead of the corpus (see train_on_text).
+    Snapshots (the preset's, or `snapshots`: fractions of max_steps) go to OUT-snapshots/step-NNNNNN
+    in 16 bits, each with its validation bits/char as stored; --install copies them beside the
+    model (data/checkpoints/shakespeare-gpt-snapshots for the shipped preset).
     """
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of {sorted(PRESETS)}")
@@ -111,6 +117,16 @@ def run_pretraining(preset: str, out: str | Path | None = None, steps: int | Non
         model = GPT(model_config).to(device)
         trainer = Trainer(model, train_ids, val_ids, train_config, tokenizer)
     started = time.time()
+    fractions = recipe.snapshots if snapshots is None else snapshots
+    if fractions and not resume and rank == 0:  # a fresh run: no snapshots of an earlier one
+        shutil.rmtree(snapshot_folder(out), ignore_errors=True)
+    for step in sorted({round(f * train_config.max_steps) for f in fractions}):
+        folder = snapshot_folder(out) / f"step-{step:06d}"  # beside the run folder, which saves swap whole
+        if step < trainer.step or (step == trainer.step and (folder / "config.json").is_file()):
+            continue  # a resumed run has made this one already
+        trainer.fit(progress=progress and rank == 0, checkpoint_path=out, until_step=step)
+        if rank == 0:
+            save_snapshot(folder, model, tokenizer, val_ids, trainer, preset)
     trainer.fit(progress=progress and rank == 0, checkpoint_path=out)
     full = evaluate_ids(model, val_ids, tokenizer)
     subset = evaluate_ids(model, val_ids[: VAL_SUBSET_TOKENS + 1], tokenizer)
@@ -127,6 +143,7 @@ def run_pretraining(preset: str, out: str | Path | None = None, steps: int | Non
     trainer.save(out, metrics, extra_config=extra_config)  # the finished run, resumable
     if destination is not None and rank == 0:  # only now, complete: the shipped folder, atomically
         trainer.save(destination, metrics, with_training_state=False, extra_config=extra_config)
+        install_snapshots(snapshot_folder(out), snapshot_folder(destination))
     if rank == 0:
         print(f"{preset}: {trainer.step} steps, {trainer.tokens_seen:,} tokens in {trainer.elapsed:.0f} s; "
               f"val {full['loss_nats_per_token']:.4f} nats/token, {full['bits_per_char']:.4f} bits/char, "
@@ -136,6 +153,53 @@ def run_pretraining(preset: str, out: str | Path | None = None, steps: int | Non
         dist.barrier()
         dist.destroy_process_group()
     return metrics
+
+
+def snapshot_folder(checkpoint: str | Path) -> Path:
+    """Where the snapshots of an installed checkpoint live: beside it, NAME-snapshots."""
+    checkpoint = Path(checkpoint)
+    return checkpoint.with_name(checkpoint.name + "-snapshots")
+
+
+def save_snapshot(folder: Path, model: GPT, tokenizer: Tokenizer, val_ids: torch.Tensor,
+                  trainer: Trainer, preset: str) -> dict:
+    """A 16-bit copy of the weights now, scored as stored: whole validation split, bits/char."""
+    rounded = copy.deepcopy(model).eval()
+    with torch.no_grad():
+        for parameter in rounded.parameters():
+            parameter.copy_(parameter.half().float())  # exactly what loading the 16-bit file gives
+    scores = evaluate_ids(rounded, val_ids, tokenizer)
+    metrics = {"step": trainer.step, "fraction": round(trainer.step / trainer.config.max_steps, 4),
+               "tokens_seen": trainer.tokens_seen, "val_bits_per_char": scores["bits_per_char"],
+               "val_loss_nats_per_token": scores["loss_nats_per_token"], "val_tokens": scores["tokens"]}
+    save_checkpoint(folder, rounded, tokenizer, metrics, trainer.config, weights_dtype="float16",
+                    extra_config={"preset": preset, "snapshot": True})
+    print(f"snapshot at step {trainer.step}: val {scores['bits_per_char']:.4f} bits/char -> {folder}")
+    return metrics
+
+
+def install_snapshots(source: Path, destination: Path) -> list[Path]:
+    """Copy a finished run's snapshots into place, each atomically; older ones not in it are removed."""
+    if not source.is_dir():
+        return []
+    installed = [install(folder, destination / folder.name) for folder in sorted(source.iterdir())
+                 if (folder / "config.json").is_file()]
+    keep = {folder.name for folder in installed}
+    for stale in (destination.iterdir() if destination.is_dir() else ()):
+        if stale.is_dir() and stale.name not in keep:
+            shutil.rmtree(stale)
+    return installed
+
+
+def load_snapshots(folder: str | Path = SNAPSHOT_DIR) -> list[dict]:
+    """The shipped snapshots, by step: {step, fraction, tokens_seen, val_bits_per_char, path}
+    (each folder's metrics.json, checked against its sha256; load one with load_checkpoint(path))."""
+    folder = Path(folder)
+    found = sorted(p for p in folder.iterdir() if (p / "config.json").is_file()) if folder.is_dir() else []
+    if not found:
+        raise FileNotFoundError(f"no snapshots in {folder}; make them with `make pretrain` "
+                                "(python -m workshop_utils pretrain --preset shipped --install)")
+    return [{**read_checkpoint_json(path, "metrics.json"), "path": path} for path in found]
 
 
 def text_split_ids(text: str, vocab_size: int, block_size: int,
@@ -170,8 +234,6 @@ def train_on_text(text: str, preset: str = "live", out: str | Path | None = None
         from pathlib import Path
         model, tokenizer, metrics = train_on_text(Path("my_book.txt").read_text(encoding="utf-8"))
     """
-    from .checkpoint import load_checkpoint
-
     out = Path(out) if out else default_run_folder(f"{preset}-text")
     metrics = run_pretraining(preset, out, steps=steps, seconds=seconds, progress=progress, text=text)
     model, tokenizer, _ = load_checkpoint(out, get_device())

@@ -24,6 +24,14 @@ class Preset:
     model: GPTConfig
     train: TrainConfig
     description: str
+    # fractions of max_steps at which a run keeps a 16-bit copy of its weights (0.0: the initial
+    # weights), so a notebook can show the model becoming a language model (pretrain.py)
+    snapshots: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        if any(not 0.0 <= f < 1.0 for f in self.snapshots):
+            raise ValueError(f"snapshot fractions must be in [0, 1) (the final model is saved anyway), "
+                             f"got {self.snapshots}")
 
 
 PRESETS = {
