@@ -1,5 +1,6 @@
 """The shipped checkpoint data/checkpoints/shakespeare-gpt: complete, small, and its figures hold."""
 import math
+from pathlib import Path
 
 import pytest
 import torch
@@ -47,3 +48,9 @@ def test_validation_subset_figure_recomputes(shipped):
     assert result["tokens"] == recorded["tokens"] and result["characters"] == recorded["characters"]
     assert result["bits_per_char"] == pytest.approx(recorded["bits_per_char"], abs=1e-4)
     assert result["loss_nats_per_token"] == pytest.approx(recorded["loss_nats_per_token"], abs=1e-4)
+
+
+def test_data_folder_stays_small_enough_to_clone_over_conference_wifi():
+    data = Path(__file__).resolve().parent.parent / "data"
+    total = sum(f.stat().st_size for f in data.rglob("*") if f.is_file())
+    assert total <= 40 * 2**20, f"data/ holds {total / 2**20:.1f} MiB; keep it under 40 MiB (16-bit snapshots, fewer copies)"
