@@ -46,6 +46,13 @@ PRESETS = {
                                   warmup_steps=100, eval_interval=250, log_interval=25,
                                   checkpoint_interval=500),
                       "data/checkpoints/shakespeare-gpt (make pretrain: runs/shipped, then --install)"),
+    # The 4,096-token base of issue 14, chosen by the size sweep (data/README.md): 4 x 192, context
+    # 256, dropout 0.1, several passes over the training split; becomes "shipped" once trained.
+    "base": Preset(4096, GPTConfig(block_size=256, vocab_size=4096, n_layer=4, n_head=6, n_embd=192, dropout=0.1),
+                   TrainConfig(max_steps=7000, batch_size=16, learning_rate=3e-3, min_learning_rate=3e-4,
+                               warmup_steps=200, eval_interval=250, log_interval=25, checkpoint_interval=250),
+                   "the next shipped base (issue 14): runs/base, about 2 hours on 1 CPU thread",
+                   snapshots=(0.0, 0.02, 0.1, 0.3)),
     "tiny": Preset(300, GPTConfig(block_size=32, vocab_size=300, n_layer=2, n_head=2, n_embd=32),
                    TrainConfig(max_steps=4, batch_size=8, learning_rate=1e-2, warmup_steps=1,
                                eval_interval=2, eval_tokens=2048, log_interval=1),
