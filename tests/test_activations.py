@@ -15,6 +15,7 @@ REFERENCE = {  # name -> torch's own implementation with the same parameter
     "leaky_relu": lambda x: F.leaky_relu(x, 0.1),
     "elu": lambda x: F.elu(x, 1.0),
     "maxout": lambda x: torch.maximum(x, -0.5 * x),
+    "gelu": F.gelu,  # exact (erf) form, as nn.GELU() in the GPT's MLP
 }
 
 
@@ -109,7 +110,7 @@ def test_get_activation_normalises_names():
     assert A.get_activation("ReLU").name == "relu"
     assert A.get_activation("Leaky ReLU").name == "leaky_relu"
     assert A.get_activation("leaky-relu").name == "leaky_relu"
-    assert A.activation_names() == ["sigmoid", "tanh", "relu", "leaky_relu", "maxout", "elu"]
+    assert A.activation_names() == ["sigmoid", "tanh", "relu", "leaky_relu", "maxout", "elu", "gelu"]
 
 
 def test_unknown_activation_lists_the_valid_names():
@@ -152,3 +153,34 @@ def test_activation_layer_in_sequential():
     assert "elu" in repr(layer)
     with pytest.raises(ValueError):
         A.ActivationLayer("nope")
+
+
+def test_gelu_is_x_times_the_normal_cdf_and_the_gpts_activation():
+    normal = torch.distributions.Normal(0.0, 1.0)
+    x = torch.linspace(-4, 4, 81, dtype=torch.float64)
+    torch.testing.assert_close(A.gelu(x), x * normal.cdf(x))
+    torch.testing.assert_close(A.gelu(x), torch.nn.GELU()(x))
+    assert A.gelu(torch.tensor([0.0])).item() == 0.0
+    torch.testing.assert_close(A.gelu(torch.tensor([10.0, -10.0])), torch.tensor([10.0, 0.0]))
+
+
+def test_gelu_has_a_small_dip_where_its_derivative_crosses_zero():
+    grid = torch.linspace(-3, 0, 30001, dtype=torch.float64)
+    values = A.gelu(grid)
+    lowest = grid[values.argmin()].item()
+    assert values.min().item() == pytest.approx(-0.16997, abs=1e-5) and lowest == pytest.approx(-0.7518, abs=1e-3)
+    assert A.gelu_derivative(torch.tensor([lowest], dtype=torch.float64)).abs().item() < 1e-3
+    assert A.gelu_derivative(torch.tensor([-1.5])).item() < 0 < A.gelu_derivative(torch.tensor([-0.5])).item()
+
+
+def test_gelu_is_within_a_thousandth_of_gpt2s_tanh_approximation():
+    x = torch.linspace(-6, 6, 1201)
+    gap = (A.gelu(x) - F.gelu(x, approximate="tanh")).abs().max().item()
+    assert 1e-5 < gap < 1e-3  # close, but not the same function
+
+
+def test_gelu_in_an_activation_layer_and_without_a_parameter():
+    layer = A.ActivationLayer("GELU")
+    x = torch.tensor([-1.0, 0.5])
+    torch.testing.assert_close(layer(x), F.gelu(x))
+    assert A.get_activation("gelu").parameter is None and "gelu" in repr(layer)

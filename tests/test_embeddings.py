@@ -80,3 +80,61 @@ def test_neighbours_explorer():
     assert explorer.result["neighbours"][0][0] == "b"
     explorer.children[0].value = "zzz"
     assert explorer.result["neighbours"] == [] and "not in the" in explorer.result["error"]
+
+
+# --- measuring neighbours (notebook 04) ---
+
+def _line_vectors():
+    """Five words on known directions: a ~ b (close), c opposite a, d and e at right angles."""
+    import math
+    angles = {"a": 0.0, "b": 0.2, "c": math.pi, "d": math.pi / 2, "e": -math.pi / 2 + 0.1}
+    words = list(angles)
+    return WordVectors(words, torch.tensor([[math.cos(t), math.sin(t)] for t in angles.values()]))
+
+
+def test_rank_counts_the_words_closer_than_the_partner():
+    vectors = _line_vectors()
+    assert vectors.rank("a", "b") == 1  # the nearest
+    assert vectors.rank("a", "c") == 4  # the farthest of the four others
+    assert [w for w, _ in vectors.most_similar("a", top=4)].index("e") + 1 == vectors.rank("a", "e")
+    from workshop_utils.embeddings import pair_ranks
+    assert pair_ranks(vectors, [("a", "b"), ("a", "c")]) == [1, 4]
+    with pytest.raises(ValueError, match="not in the"):
+        vectors.rank("a", "zebra")
+
+
+def test_random_pair_ranks_are_seeded_and_in_range():
+    from workshop_utils.embeddings import random_pair_ranks
+    vectors = _line_vectors()
+    ranks = random_pair_ranks(vectors, ["a", "c"], draws=50, seed=1)
+    assert len(ranks) == 100 and set(ranks) == {1, 2, 3, 4}  # every partner but the word itself
+    assert ranks == random_pair_ranks(vectors, ["a", "c"], draws=50, seed=1)
+
+
+def test_subset_keeps_the_vectors_of_the_chosen_words():
+    vectors = _line_vectors()
+    small = vectors.subset(["c", "a"])
+    assert small.words == ["c", "a"] and torch.equal(small.vector("a"), vectors.vector("a"))
+    assert small.rank("a", "c") == 1  # the only other word
+
+
+def test_group_similarity_and_neighbour_share():
+    from workshop_utils.embeddings import group_similarity, neighbour_share
+    vectors = WordVectors(["x1", "x2", "y1", "y2"], torch.tensor([[1.0, 0], [1, 0.1], [0, 1], [0.1, 1]]))
+    result = group_similarity(vectors, {"x": ["x1", "x2"], "y": ["y1", "y2"]})
+    cosine = float(torch.nn.functional.cosine_similarity(torch.tensor([1.0, 0]), torch.tensor([1, 0.1]), dim=0))
+    assert result["x"] == pytest.approx(cosine) and result["y"] == pytest.approx(cosine)
+    assert result["(across groups)"] < 0.2
+    assert neighbour_share(vectors, ["x1", "x2"], top=1) == 1.0  # each x's nearest is the other x
+    assert neighbour_share(vectors, ["x1", "y1"], top=1) == 0.0
+
+
+def test_whole_word_vectors_keeps_space_plus_lowercase_word_tokens():
+    from workshop_utils import text
+    from workshop_utils.embeddings import whole_word_vectors
+    tokenizer = text.train_bpe(["the king and the queen. The King!"] * 30, vocab_size=300)
+    weight = torch.arange(tokenizer.get_vocab_size() * 2, dtype=torch.float).view(-1, 2)
+    vectors = whole_word_vectors(tokenizer, weight)
+    assert {"king", "queen", "and", "the"} <= set(vectors.words)
+    assert not any(w[0].isupper() or " " in w for w in vectors.words)
+    assert torch.equal(vectors.vector("king"), weight[tokenizer.token_to_id("Ġking")])

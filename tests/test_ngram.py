@@ -106,3 +106,95 @@ def test_known_word_fraction_counts_words_not_punctuation():
     vocabulary = {"to", "be", "or", "not"}
     assert known_word_fraction("To be, or not to bee!", vocabulary) == 5 / 6
     assert known_word_fraction("?!", vocabulary) == 0.0 and known_word_fraction("", vocabulary) == 0.0
+
+
+# --- from counting to learning: the neural bigram ---
+def test_seen_ngram_fraction_by_hand():
+    from workshop_utils.ngram import seen_ngram_fraction
+
+    reference = "a b c d e".split()
+    assert seen_ngram_fraction("a b c x".split(), reference, n=2) == pytest.approx(2 / 3)  # ab, bc; not cx
+    assert seen_ngram_fraction("b c d".split(), reference, n=3) == 1.0
+    assert seen_ngram_fraction("e d c b".split(), reference, n=2) == 0.0
+    with pytest.raises(ValueError, match="at least"):
+        seen_ngram_fraction(["a"], reference, n=2)
+    with pytest.raises(TypeError):
+        seen_ngram_fraction("a b c", reference, n=2)
+
+
+def test_word_ids_and_pair_counts_by_hand():
+    from workshop_utils.ngram import pair_counts, word_ids
+
+    model = NGramModel(2, min_count=2).fit(TINY)  # vocabulary a, b, <unk>
+    ids = word_ids(model, "a b a c zebra".split())
+    assert ids.tolist() == [0, 1, 0, 2, 2]
+    counts = pair_counts(word_ids(model, TINY), len(model.vocabulary))
+    # pairs of "a b a b a c": ab ab ba ba a<unk>
+    assert counts.tolist() == [[0, 2, 1], [2, 0, 0], [0, 0, 0]]
+
+
+def test_counted_bigram_probabilities_equal_the_ngram_model():
+    from workshop_utils.ngram import pair_counts, word_ids
+
+    model = NGramModel(2, min_count=1).fit(TINY)
+    counts = pair_counts(word_ids(model, TINY), len(model.vocabulary))
+    for word in ("a", "b"):
+        row = counts[model.index[word]]
+        torch.testing.assert_close((row / row.sum()).double(), model.distribution([word]))
+
+
+def test_counted_cross_entropy_is_the_ngram_models_on_the_same_pairs():
+    from workshop_utils.ngram import counted_cross_entropy, pair_counts, word_ids
+
+    model = NGramModel(2, min_count=1).fit(TINY)
+    counts = pair_counts(word_ids(model, TINY), len(model.vocabulary))
+    # pairs ab ab ba ba ac: -log of 2/3, 2/3, 1, 1, 1/3 over 5 pairs
+    expected = -(2 * math.log(2 / 3) + math.log(1 / 3)) / 5
+    assert counted_cross_entropy(counts) == pytest.approx(expected)
+    # the NGramModel scores the first word with probability 1 (after <s>): one more term, of 0
+    assert model.cross_entropy(TINY) == pytest.approx(expected * 5 / 6)
+
+
+def test_table_cross_entropy_equals_cross_entropy_over_every_pair():
+    from workshop_utils.ngram import pair_counts, table_cross_entropy
+
+    generator = torch.Generator().manual_seed(0)
+    ids = torch.randint(0, 5, (40,), generator=generator)
+    logits = torch.randn(5, 5, generator=generator)
+    direct = torch.nn.functional.cross_entropy(logits[ids[:-1]], ids[1:])
+    torch.testing.assert_close(table_cross_entropy(logits, pair_counts(ids, 5)), direct)
+
+
+def test_neural_bigram_starts_uniform_and_looks_up_rows():
+    from workshop_utils.ngram import NeuralBigram, pair_counts, table_cross_entropy
+
+    net = NeuralBigram(7)
+    assert isinstance(net.logits_table, torch.nn.Embedding) and net.logits_table.weight.shape == (7, 7)
+    ids = torch.tensor([3, 1, 3])
+    assert net(ids).shape == (3, 7) and torch.count_nonzero(net(ids)) == 0
+    counts = pair_counts(torch.tensor([0, 1, 2, 3, 4, 5, 6, 0]), 7)
+    assert table_cross_entropy(net(torch.arange(7)), counts).item() == pytest.approx(math.log(7))
+    with torch.no_grad():
+        net.logits_table.weight[3] = torch.arange(7.0)
+    torch.testing.assert_close(net(ids)[0], torch.arange(7.0))
+
+
+def test_training_the_neural_bigram_reaches_the_counted_perplexity_and_not_below():
+    from workshop_utils.ngram import counted_cross_entropy, pair_counts, train_neural_bigram, word_ids
+
+    text = "the king and the queen and the king of the land and the sea".split()
+    model = NGramModel(2, min_count=1).fit(text)
+    counts = pair_counts(word_ids(model, text), len(model.vocabulary))
+    counted = math.exp(counted_cross_entropy(counts))
+    run = train_neural_bigram(counts, steps=150, learning_rate=0.5, val_counts=counts)
+    assert len(run["train_perplexity"]) == len(run["val_perplexity"]) == 151
+    assert run["train_perplexity"][0] == pytest.approx(len(model.vocabulary))  # uniform at the start
+    assert run["train_perplexity"][-1] < run["train_perplexity"][0] / 3
+    assert counted * (1 - 1e-6) <= run["train_perplexity"][-1] <= counted * 1.01
+    assert run["val_perplexity"][-1] == pytest.approx(run["train_perplexity"][-1], rel=1e-5)
+    probabilities = torch.softmax(run["model"].logits_table.weight.detach(), dim=-1)
+    the = model.index["the"]
+    torch.testing.assert_close(probabilities[the], (counts[the] / counts[the].sum()), atol=0.01, rtol=0)
+    assert train_neural_bigram(counts, steps=2)["val_perplexity"] == []
+    with pytest.raises(ValueError):
+        train_neural_bigram(counts, steps=0)

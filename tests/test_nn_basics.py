@@ -91,3 +91,78 @@ def test_one_thread_restores_the_thread_count():
     with N.one_thread():
         assert torch.get_num_threads() == 1
     assert torch.get_num_threads() == before
+
+
+# --- gradient descent ---
+def test_one_weight_descent_by_hand():
+    path = N.one_weight_descent(x=2.0, y=6.0, weight=1.0, learning_rate=0.05, steps=2)
+    assert len(path) == 3
+    assert path[0] == {"weight": 1.0, "loss": 16.0, "slope": -16.0}  # (2 - 6)^2, 2 (2 - 6) 2
+    assert path[1]["weight"] == pytest.approx(1.8) and path[1]["loss"] == pytest.approx(5.76)
+    assert path[2]["weight"] == pytest.approx(1.8 + 0.05 * 9.6)
+    # the slope is the derivative autograd finds
+    w = torch.tensor(1.8, dtype=torch.float64, requires_grad=True)
+    ((w * 2.0 - 6.0) ** 2).backward()
+    assert w.grad.item() == pytest.approx(path[1]["slope"])
+
+
+def test_one_weight_descent_falls_with_a_small_step_and_overshoots_with_a_large_one():
+    small = N.one_weight_descent(2.0, 6.0, 1.0, learning_rate=0.05, steps=30)
+    losses = [point["loss"] for point in small]
+    assert all(later < earlier for earlier, later in zip(losses, losses[1:]))
+    assert small[-1]["weight"] == pytest.approx(3.0, abs=1e-3)
+    large = N.one_weight_descent(2.0, 6.0, 1.0, learning_rate=0.3, steps=5)  # factor 1 - 0.3·8 = -1.4
+    assert large[-1]["loss"] > large[0]["loss"]
+    with pytest.raises(ValueError):
+        N.one_weight_descent(2.0, 6.0, 1.0, learning_rate=0.0, steps=3)
+
+
+def test_linear_data_is_seeded_and_close_to_the_true_layer():
+    X, Y, W, b = N.make_linear_data(n=50, in_features=4, out_features=3, noise=0.1, seed=1)
+    again = N.make_linear_data(n=50, in_features=4, out_features=3, noise=0.1, seed=1)
+    assert X.shape == (50, 4) and Y.shape == (50, 3) and W.shape == (3, 4) and b.shape == (3,)
+    assert all(torch.equal(a, c) for a, c in zip((X, Y, W, b), again))
+    residual = Y - (X @ W.T + b)
+    assert 0.05 < residual.std().item() < 0.15
+    _, Y_clean, _, _ = N.make_linear_data(n=50, in_features=4, out_features=3, noise=0.0, seed=1)
+    torch.testing.assert_close(Y_clean, X @ W.T + b)
+
+
+def test_hand_written_linear_gradients_equal_autograd():
+    X, Y, _, _ = N.make_linear_data(n=30, seed=2)
+    W = torch.randn(2, 3, generator=torch.Generator().manual_seed(0), requires_grad=True)
+    b = torch.randn(2, generator=torch.Generator().manual_seed(1), requires_grad=True)
+    loss, grad_W, grad_b = N.linear_gradients(W.detach(), b.detach(), X, Y)
+    torch_loss = ((X @ W.T + b - Y) ** 2).mean()
+    torch_loss.backward()
+    assert loss == pytest.approx(torch_loss.item())
+    torch.testing.assert_close(grad_W, W.grad)
+    torch.testing.assert_close(grad_b, b.grad)
+
+
+def test_fit_linear_by_hand_equals_autograd_and_finds_the_true_layer():
+    X, Y, W_true, b_true = N.make_linear_data(n=200, noise=0.1, seed=0)
+    by_hand = N.fit_linear(X, Y, steps=100, learning_rate=0.1)
+    by_autograd = N.fit_linear(X, Y, steps=100, learning_rate=0.1, use_autograd=True)
+    torch.testing.assert_close(by_hand["weight"], by_autograd["weight"])
+    torch.testing.assert_close(by_hand["bias"], by_autograd["bias"])
+    assert by_hand["losses"] == pytest.approx(by_autograd["losses"], rel=1e-5)
+    assert not by_hand["weight"].requires_grad and not by_autograd["weight"].requires_grad
+    assert by_hand["losses"][0] > 1 and by_hand["losses"][-1] == pytest.approx(0.01, rel=0.1)  # noise^2
+    torch.testing.assert_close(by_hand["weight"], W_true, atol=0.05, rtol=0)
+    torch.testing.assert_close(by_hand["bias"], b_true, atol=0.05, rtol=0)
+    with pytest.raises(ValueError):
+        N.fit_linear(X, Y, steps=0)
+
+
+def test_sigmoid_gradient_depends_on_the_weights_not_only_on_the_quarter_bound():
+    default = N.input_gradient_by_depth("sigmoid", depths=(1, 10, 20))
+    large = N.input_gradient_by_depth("sigmoid", depths=(1, 10, 20), weight_scale=16.0)
+    assert default == N.input_gradient_by_depth("sigmoid", depths=(1, 10, 20))  # seeded
+    assert list(default) == [1, 10, 20]
+    assert default[1] > default[10] > default[20] and default[20] < 0.25 ** 20  # shrinks fast
+    assert large[20] > 1e6 * 0.25 ** 20  # far above 0.25^layers: weights multiply in too
+    relu = N.input_gradient_by_depth("relu", depths=(20,), weight_scale=6 ** 0.5)  # He-like scale
+    assert relu[20] > 0.1
+    with pytest.raises(ValueError):
+        N.input_gradient_by_depth("swish")

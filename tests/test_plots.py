@@ -59,6 +59,42 @@ def test_decision_boundaries_side_by_side():
     assert fig.axes[0].get_title().startswith("linear: accuracy")
 
 
+def test_descent_steps_on_the_loss_curve():
+    from workshop_utils.nn_basics import one_weight_descent
+
+    path = one_weight_descent(2.0, 6.0, 1.0, learning_rate=0.05, steps=3)
+    ax = plots.plot_descent_steps(path, 2.0, 6.0).axes[0]
+    curve, visited, best = ax.lines
+    assert list(visited.get_xdata()) == [p["weight"] for p in path]
+    assert list(visited.get_ydata()) == [p["loss"] for p in path]
+    assert min(curve.get_ydata()) < 0.01 and list(best.get_xdata()) == [3.0, 3.0]
+    assert len(ax.texts) == 3 and ax.get_title() == "3 steps of gradient descent"  # one arrow per step
+
+
+def test_fit_losses_on_a_log_scale_with_the_noise_floor():
+    ax = plots.plot_fit_losses({"by hand": [4.0, 1.0, 0.1], "autograd": [4.0, 1.0, 0.1]}, floor=0.01).axes[0]
+    assert ax.get_yscale() == "log" and len(ax.lines) == 3
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["by hand", "autograd", "noise floor 0.01"]
+    assert list(ax.lines[1].get_ydata()) == [4.0, 1.0, 0.1]
+
+
+def test_gradient_by_depth_against_the_quarter_per_layer():
+    curves = {"default weights": {1: 0.1, 2: 0.01}, "16x weights": {1: 0.7, 2: 0.5}}
+    ax = plots.plot_gradient_by_depth(curves).axes[0]
+    assert ax.get_yscale() == "log" and len(ax.lines) == 3
+    assert list(ax.lines[2].get_ydata()) == [0.25, 0.0625] and ax.lines[2].get_label() == "0.25^layers"
+    assert list(ax.lines[1].get_ydata()) == [0.7, 0.5]
+
+
+def test_activations_together_share_two_panels():
+    values, slopes = plots.plot_activations_together(["relu", "gelu"]).axes
+    assert [line.get_label() for line in values.lines[:2]] == ["relu", "gelu"]
+    assert values.get_title() == "function" and slopes.get_title() == "derivative"
+    gelu_slope = slopes.lines[1].get_ydata()
+    assert min(gelu_slope) < 0 < max(gelu_slope) <= 1.2  # GELU's slope dips below 0 and overshoots 1
+    assert set(slopes.lines[0].get_ydata().tolist()) == {0.0, 1.0}
+
+
 def test_genre_counts_largest_first():
     fig = plots.plot_genre_counts({"comedies": 3, "histories": 7})
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["histories", "comedies"]
@@ -76,6 +112,17 @@ def test_next_word_bars_most_likely_on_top_and_into_a_given_panel():
     assert plots.plot_next_word_probabilities(pairs, ax=panel[1]) is panel_fig
     assert len(panel[1].patches) == 3 and not panel[0].patches
     assert panel[1].get_title() == "Next-word probabilities"
+
+
+def test_neural_bigram_training_with_its_counted_references():
+    history = {"train_perplexity": [100.0, 40.0, 30.5], "val_perplexity": [100.0, 60.0, 70.0]}
+    ax = plots.plot_neural_bigram_training(history, counted_train=30.0, smoothed_val=55.0).axes[0]
+    assert ax.get_yscale() == "log" and len(ax.lines) == 4
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[2] == "counted bigram, training text (30.0)" and "55.0" in labels[3]
+    assert list(ax.lines[1].get_ydata()) == [100.0, 60.0, 70.0]
+    bare = plots.plot_neural_bigram_training({"train_perplexity": [5.0, 4.0]}, counted_train=3.9).axes[0]
+    assert len(bare.lines) == 2
 
 
 def test_tokenizer_tradeoff_puts_vocabulary_size_on_a_log_axis():
@@ -171,3 +218,13 @@ def test_arc_grid_in_the_official_palette():
     image = ax.images[0]
     assert image.cmap is plots.ARC_COLORMAP and image.get_clim() == (0, 9)
     assert image.get_array().tolist() == [[0, 1, 2], [3, 4, 9]] and ax.get_title() == "a task"
+
+
+def test_gpt3_training_mix_shows_the_mix_and_the_tokens_read():
+    fig = plots.plot_gpt3_training_mix()
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and len(ax.patches) == 10  # 5 sources x (mix, read)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "499B" in labels[0] and "292B" in labels[1]
+    texts = [t.get_text() for t in ax.texts]
+    assert "410B" in texts and "10.2B (3.4 epochs)" in texts

@@ -218,3 +218,49 @@ def test_encode_text_gives_exactly_the_ids_of_the_whole_text_even_for_indented_l
         assert encode_text(tokenizer, text).tolist() == tokenizer.encode(text, add_special_tokens=False).ids
     with pytest.raises(TypeError, match="encode_text takes one text"):
         encode_text(tokenizer, ["two", "texts"])
+
+
+# --- SentencePiece-style tokenizers and what words cost (notebook 03) ---
+
+@pytest.mark.parametrize("algorithm", ["bpe", "unigram"])
+def test_sentencepiece_writes_a_space_as_the_start_of_the_next_piece(algorithm):
+    tokenizer = text.train_sentencepiece(["To be, or not to be: that is the question.\n"] * 50, 60, algorithm)
+    encoding = tokenizer.encode("to be or not")
+    # the pieces are the text itself with every space (and one in front) written as "▁"
+    assert "".join(encoding.tokens) == "▁to▁be▁or▁not"
+    assert [t for t in encoding.tokens if "▁" in t] == [t for t in encoding.tokens if t.startswith("▁")]
+    assert text.SENTENCEPIECE_SPACE + "be" in tokenizer.get_vocab()
+    assert tokenizer.decode(encoding.ids) == "to be or not"
+    unknown = tokenizer.token_to_id("<unk>")
+    assert unknown in tokenizer.encode("to be 日本").ids  # characters, not bytes: never seen -> <unk>
+
+
+def test_sentencepiece_pieces_may_hold_a_line_break_and_encode_text_stays_exact():
+    tokenizer = text.train_sentencepiece(["HAMLET:\nTo be\n\nHAMLET:\nor not\n"] * 50, 80)
+    sample = "HAMLET:\nTo be\n\nHAMLET:\nor not"
+    assert any("\n" in t and any(c.isalpha() for c in t) for t in tokenizer.encode(sample).tokens)
+    assert encode_text(tokenizer, sample).tolist() == tokenizer.encode(sample).ids
+
+
+def test_train_sentencepiece_rejects_bad_input():
+    with pytest.raises(ValueError, match="'bpe' or 'unigram'"):
+        text.train_sentencepiece(["some text"], 60, algorithm="wordpiece")
+    with pytest.raises(TypeError, match="list of texts"):
+        text.train_sentencepiece("some text", 60)
+    with pytest.raises(ValueError, match="non-empty"):
+        text.train_sentencepiece([" "], 60)
+
+
+def test_word_token_stats_counts_tokens_per_word_and_whole_words():
+    sample = "a cat is a cat"
+    bytes_only = text.train_bpe([sample], vocab_size=260)  # 256 bytes + 4 special tokens: no merges
+    stats = text.word_token_stats(bytes_only, sample)
+    assert stats["tokens"] == len(sample.encode()) == 14 and stats["words"] == 5
+    assert stats["tokens_per_word"] == 14 / 5
+    assert stats["letter_words"] == 5 and stats["single_token_share"] == 1 / 5  # only the first "a"
+    saturated = text.train_bpe([sample] * 50, vocab_size=400)  # every word seen often: one token each
+    stats = text.word_token_stats(saturated, sample)
+    assert stats["tokens_per_word"] == 1.0 and stats["single_token_share"] == 1.0
+    assert text.word_token_stats(saturated, "a, cat!")["letter_words"] == 2  # punctuation is no word
+    with pytest.raises(ValueError, match="some words"):
+        text.word_token_stats(saturated, "  ")

@@ -1,4 +1,4 @@
-"""The activation functions from the slides, each with its derivative, and a registry.
+"""The activation functions from the slides, and GELU (the GPT's), each with its derivative.
 
 Every function takes a tensor (or anything `torch.as_tensor` accepts) and returns a float
 tensor of the same shape. Derivatives are written out by hand so a learner can read them;
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable, Sequence
+
+import math
 
 import torch
 from torch import nn
@@ -98,6 +100,23 @@ def elu_derivative(x: Tensorish, alpha: float = ELU_ALPHA) -> torch.Tensor:
     return torch.where(x > 0, torch.ones_like(x), alpha * torch.exp(torch.clamp(x, max=0)))
 
 
+def gelu(x: Tensorish) -> torch.Tensor:
+    """GELU(x) = x·Φ(x) = x/2 · (1 + erf(x/√2)), Φ the standard normal CDF: a smooth ReLU.
+
+    Not on the slides: the activation inside the workshop's GPT (nn.GELU, the exact form).
+    """
+    x = _float(x)
+    return 0.5 * x * (1 + torch.erf(x / math.sqrt(2)))
+
+
+def gelu_derivative(x: Tensorish) -> torch.Tensor:
+    """GELU'(x) = Φ(x) + x·φ(x), φ(x) = e^(-x²/2) / √(2π): smooth, dips below 0 for x < -0.75."""
+    x = _float(x)
+    normal_cdf = 0.5 * (1 + torch.erf(x / math.sqrt(2)))
+    normal_pdf = torch.exp(-0.5 * x ** 2) / math.sqrt(2 * math.pi)
+    return normal_cdf + x * normal_pdf
+
+
 def _pieces(x: torch.Tensor, weights: Sequence[float], biases: Sequence[float]) -> torch.Tensor:
     if len(weights) != len(biases) or len(weights) < 2:
         raise ValueError(f"maxout needs >= 2 pieces with one weight and one bias each, got "
@@ -178,11 +197,14 @@ ACTIVATIONS: dict[str, Activation] = {
                          "second slope w2", MAXOUT_SECOND_SLOPE, (-1.0, 1.0)),
     "elu": Activation("elu", r"\mathrm{ELU}(x) = x \ (x \geq 0),\ \ \alpha(e^x - 1) \ (x < 0)", elu,
                       elu_derivative, "alpha", ELU_ALPHA, (0.0, 2.0)),
+    "gelu": Activation("gelu", r"\mathrm{GELU}(x) = x\,\Phi(x) = \frac{x}{2}"
+                       r"\left(1 + \mathrm{erf}(x/\sqrt{2})\right)",
+                       gelu, gelu_derivative),  # not on the slides: the GPT's activation
 }
 
 
 def activation_names() -> list[str]:
-    """The registered names, in slide order."""
+    """The registered names: the slide's six in slide order, then GELU."""
     return list(ACTIVATIONS)
 
 

@@ -56,6 +56,22 @@ class WordVectors:
         target = sum(self.unit[self.index[w]] for w in positive) - sum(self.unit[self.index[w]] for w in negative)
         return self.most_similar(target, top, exclude=tuple(positive) + tuple(negative))
 
+    def rank(self, word: str, other: str) -> int:
+        """Where `other` comes in the neighbour list of `word`: 1 = nearest (`word` left out)."""
+        word_index, other_index = self.index[self._known(word)], self.index[self._known(other)]
+        similarity = self.unit @ self.unit[word_index]
+        closer = similarity > similarity[other_index]
+        closer[word_index] = False
+        return int(closer.sum()) + 1
+
+    def subset(self, words: list[str]) -> "WordVectors":
+        """The same vectors for only these words (to compare two tables on one vocabulary)."""
+        return WordVectors(list(words), torch.stack([self.vector(w) for w in words]))
+
+    def _known(self, word: str) -> str:
+        self.vector(word)  # a clear error for an unknown word
+        return word
+
     def similarity_matrix(self, words: list[str]) -> torch.Tensor:
         """Cosine similarity between every pair of the given words, (len(words), len(words))."""
         for word in words:
@@ -159,6 +175,56 @@ def _train(words, dim, window, negatives, epochs, batch_size, learning_rate, max
             optimizer.step()
             losses.append(loss.item())
     return WordVectors(vocabulary, model.center.weight.detach().clone()), losses
+
+
+def pair_ranks(vectors: WordVectors, pairs: list[tuple[str, str]]) -> list[int]:
+    """For each (word, partner): the partner's rank among the word's neighbours (1 = nearest)."""
+    return [vectors.rank(word, partner) for word, partner in pairs]
+
+
+def random_pair_ranks(vectors: WordVectors, words: list[str], draws: int = 20, seed: int = 0) -> list[int]:
+    """The control for pair_ranks: ranks of partners drawn at random (seeded), `draws` per word."""
+    generator = torch.Generator().manual_seed(seed)
+    ranks = []
+    for word in words:
+        others = [w for w in vectors.words if w != word]
+        picks = torch.randint(len(others), (draws,), generator=generator).tolist()
+        ranks += [vectors.rank(word, others[i]) for i in picks]
+    return ranks
+
+
+def group_similarity(vectors: WordVectors, groups: dict[str, list[str]]) -> dict[str, float]:
+    """Mean cosine similarity of the word pairs inside each group, and of the pairs that span
+    two groups (key "(across groups)")."""
+    words = [w for members in groups.values() for w in members]
+    labels = [g for g, members in groups.items() for _ in members]
+    similarity = vectors.similarity_matrix(words)
+    result = {}
+    for group in groups:
+        inside = torch.tensor([label == group for label in labels])
+        pairs = inside[:, None] & inside[None, :] & ~torch.eye(len(words), dtype=torch.bool)
+        result[group] = float(similarity[pairs].mean())
+    same = torch.tensor([[a == b for b in labels] for a in labels])
+    result["(across groups)"] = float(similarity[~same].mean())
+    return result
+
+
+def neighbour_share(vectors: WordVectors, words: list[str], top: int = 5) -> float:
+    """Share of the `top` neighbours of each of `words` that are themselves among `words`."""
+    hits = [neighbour in words for word in words for neighbour, _ in vectors.most_similar(word, top)]
+    return sum(hits) / len(hits)
+
+
+def whole_word_vectors(tokenizer, weight: torch.Tensor) -> WordVectors:
+    """Rows of a token embedding table (e.g. a GPT's wte) for the tokens that are a space and a
+    lower-case word (" king" -> "king"), so they can be compared with word vectors."""
+    words, rows = [], []
+    for token_id in range(weight.shape[0]):
+        piece = tokenizer.decode([token_id])
+        if piece.startswith(" ") and piece[1:].isalpha() and piece[1:].islower():
+            words.append(piece[1:])
+            rows.append(token_id)
+    return WordVectors(words, weight.detach()[rows].clone())
 
 
 def pca_2d(vectors: torch.Tensor) -> torch.Tensor:

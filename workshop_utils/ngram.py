@@ -1,8 +1,11 @@
-"""Count-based n-gram word models (notebook 02): next-word prediction by counting.
+"""N-gram word models (notebook 02): next-word prediction by counting, then by learning.
 
 P(w | context) = (count(context, w) + k) / (count(context) + k * V), with add-k smoothing
 (k = 0: plain relative frequencies). A context never seen in training falls back to the
 next-shorter context (a bigram's context is its last word, a unigram has none).
+
+The neural bigram learns the same table instead of counting it: one row of V logits per
+previous word (nn.Embedding(V, V)), trained by gradient descent on the cross-entropy.
 """
 from __future__ import annotations
 
@@ -12,6 +15,11 @@ import unicodedata
 from collections import Counter, defaultdict
 
 import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import trange
+
+from .nn_basics import one_thread
 
 UNKNOWN = "<unk>"  # words too rare in training (and new words) all share this one entry
 START = "<s>"  # fills the context before the first word
@@ -151,3 +159,93 @@ class NGramModel:
         values, indices = torch.sort(probabilities, descending=True, stable=True)  # ties: a-z
         values, indices = values[:top], indices[:top]
         return [(self.vocabulary[i], float(v)) for v, i in zip(values.tolist(), indices.tolist())]
+
+
+def seen_ngram_fraction(words: list[str], reference: list[str], n: int = 4) -> float:
+    """Share of the n-word sequences of `words` that occur somewhere in `reference`: how much
+    of a generated text is copied from the training text."""
+    _check_words(words, "seen_ngram_fraction", "a sampled list of words")
+    grams = list(zip(*(words[i:] for i in range(n))))
+    if not grams:
+        raise ValueError(f"need at least n = {n} words, got {len(words)}")
+    wanted = set(grams)
+    found = {gram for gram in zip(*(reference[i:] for i in range(n))) if gram in wanted}
+    return sum(gram in found for gram in grams) / len(grams)
+
+
+def word_ids(model: NGramModel, words: list[str]) -> torch.Tensor:
+    """The ids of `words` in the model's vocabulary; rare and new words get the id of <unk>."""
+    _check_words(words, "word_ids", "words_of(text)")
+    unknown = model.index[UNKNOWN]
+    return torch.tensor([model.index.get(word, unknown) for word in words], dtype=torch.long)
+
+
+def pair_counts(ids: torch.Tensor, vocab_size: int) -> torch.Tensor:
+    """(V, V) float tensor: counts[i, j] = how often word j follows word i in the id sequence."""
+    flat = torch.zeros(vocab_size * vocab_size)
+    flat.index_add_(0, ids[:-1] * vocab_size + ids[1:], torch.ones(len(ids) - 1))
+    return flat.view(vocab_size, vocab_size)
+
+
+def table_cross_entropy(logits: torch.Tensor, counts: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy, in nats, of a (V, V) table of next-word logits over counted pairs:
+    -sum_ij counts[i, j] · log softmax(logits[i])[j] / number of pairs. Differentiable."""
+    return -(counts * F.log_softmax(logits, dim=-1)).sum() / counts.sum()
+
+
+def counted_cross_entropy(counts: torch.Tensor) -> float:
+    """Cross-entropy of the counted bigram P(j | i) = counts[i, j] / counts[i].sum() on the very
+    pairs it was counted from: the lowest any bigram can reach on them."""
+    counts = counts.double()
+    probabilities = counts / counts.sum(dim=-1, keepdim=True).clamp(min=1)
+    return -(torch.special.xlogy(counts, probabilities).sum() / counts.sum()).item()
+
+
+class NeuralBigram(nn.Module):
+    """A bigram that learns: row i of an nn.Embedding(V, V) holds the logits of the word after word i.
+
+    Starts at zeros: every next word equally likely (cross-entropy log V, perplexity V).
+    """
+
+    def __init__(self, vocab_size: int):
+        super().__init__()
+        self.logits_table = nn.Embedding(vocab_size, vocab_size)
+        nn.init.zeros_(self.logits_table.weight)
+
+    def forward(self, previous_ids: torch.Tensor) -> torch.Tensor:
+        return self.logits_table(previous_ids)  # (..., V) logits of the next word
+
+
+def train_neural_bigram(train_counts: torch.Tensor, steps: int = 150, learning_rate: float = 0.5,
+                        val_counts: torch.Tensor | None = None, progress: bool = False) -> dict:
+    """Full-batch Adam on the cross-entropy over every counted training pair.
+
+    Returns {"model", "train_perplexity", "val_perplexity"}: one value before each step and one
+    after the last (val_perplexity is empty without `val_counts`).
+    """
+    if steps < 1 or learning_rate <= 0:
+        raise ValueError(f"need steps >= 1 and learning_rate > 0, got {steps} and {learning_rate}")
+    vocab_size = train_counts.shape[0]
+    model = NeuralBigram(vocab_size)
+    every_word = torch.arange(vocab_size)
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    history: dict[str, list[float]] = {"train_perplexity": [], "val_perplexity": []}
+
+    def record(train_loss: torch.Tensor) -> None:
+        history["train_perplexity"].append(math.exp(train_loss.item()))
+        if val_counts is not None:
+            with torch.no_grad():
+                val_loss = table_cross_entropy(model(every_word), val_counts)
+            history["val_perplexity"].append(math.exp(val_loss.item()))
+
+    with one_thread():  # memory-bound steps: more threads only contend, most on a busy CPU
+        for _ in trange(steps, disable=not progress, desc="training", leave=False):
+            loss = table_cross_entropy(model(every_word), train_counts)
+            record(loss)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        with torch.no_grad():
+            record(table_cross_entropy(model(every_word), train_counts))
+    model.zero_grad(set_to_none=True)  # the trained table only: no V x V gradient kept alive
+    return {"model": model, **history}

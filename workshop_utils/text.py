@@ -1,5 +1,6 @@
 """Tokenizers (notebooks 03 and 04): the slide's index tokenizer, a teaching BPE, the byte-level
-BPE used for pretraining (`tokenizers` library), and text -> token ids (encode_text, encode_corpus).
+BPE used for pretraining and SentencePiece-style BPE / unigram (`tokenizers` library), how many
+tokens words cost, and text -> token ids (encode_text, encode_corpus).
 The blocks and batches a language model trains on are in batching.py.
 """
 from __future__ import annotations
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+from tokenizers import (SentencePieceBPETokenizer, SentencePieceUnigramTokenizer, Tokenizer, decoders,
+                        models, pre_tokenizers, trainers)
 
 from .data import corpus_text
 
@@ -203,6 +205,60 @@ def train_corpus_tokenizer(vocab_size: int = CORPUS_VOCAB_SIZE) -> Tokenizer:
     return train_bpe(corpus_text("train").split("\n\n"), vocab_size)
 
 
+SENTENCEPIECE_SPACE = "\u2581"  # "▁", how SentencePiece writes a space
+
+
+def train_sentencepiece(texts: list[str], vocab_size: int, algorithm: str = "bpe",
+                        unk_token: str = "<unk>") -> Tokenizer:
+    """A SentencePiece-style tokenizer (Kudo & Richardson 2018) from the `tokenizers` library.
+
+    The text is taken as it is (no rule splits off punctuation or line breaks); each space
+    becomes "▁" and starts the piece after it. `algorithm` "bpe" merges frequent pairs as
+    train_bpe does; "unigram" (Kudo 2018) starts from many candidate pieces and drops those
+    the text needs least. Characters come from the text, not bytes: one never seen is <unk>.
+    """
+    if isinstance(texts, str):
+        raise TypeError("train_sentencepiece expects a list of texts, got one str; wrap it in a "
+                        "list: [text], or split it, e.g. text.split('\\n\\n')")
+    if not texts or not any(t.strip() for t in texts):
+        raise ValueError("train_sentencepiece needs some non-empty text to learn pieces from")
+    if algorithm == "bpe":
+        trained = SentencePieceBPETokenizer(unk_token=unk_token)
+        trained.train_from_iterator(texts, vocab_size=vocab_size, min_frequency=2,
+                                    special_tokens=[unk_token], show_progress=False)
+    elif algorithm == "unigram":
+        trained = SentencePieceUnigramTokenizer()
+        trained.train_from_iterator(texts, vocab_size=vocab_size, special_tokens=[unk_token],
+                                    unk_token=unk_token, show_progress=False)
+    else:
+        raise ValueError(f"algorithm must be 'bpe' or 'unigram', got {algorithm!r}")
+    return Tokenizer.from_str(trained.to_str())  # a plain Tokenizer, like train_bpe's
+
+
+def word_token_stats(tokenizer: Tokenizer, text: str) -> dict[str, float]:
+    """How many tokens the words of `text` cost under a trained `tokenizers.Tokenizer`.
+
+    tokens_per_word: all tokens / the whitespace-separated words. single_token_share: of the
+    tokenizer's own pre-tokens made only of letters (" wonder", "OBERON", with the space
+    before them), the share that is one token.
+    """
+    words = text.split()
+    if not words:
+        raise ValueError("word_token_stats needs a text with some words")
+    tokens = len(encode_text(tokenizer, text))
+    letter_words: Counter = Counter()
+    for line in text.split("\n"):
+        for _, (start, end) in tokenizer.pre_tokenizer.pre_tokenize_str(line):
+            if line[start:end].strip().isalpha():
+                letter_words[line[start:end]] += 1
+    distinct = list(letter_words)
+    encodings = tokenizer.encode_batch(distinct, add_special_tokens=False)
+    whole = sum(letter_words[w] for w, e in zip(distinct, encodings) if len(e.ids) == 1)
+    total = sum(letter_words.values())
+    return {"tokens": tokens, "words": len(words), "tokens_per_word": tokens / len(words),
+            "letter_words": total, "single_token_share": whole / total if total else 0.0}
+
+
 def save_bpe(tokenizer: Tokenizer, path: str | Path) -> Path:
     """Save a tokenizer as tokenizer.json (creating the folder) and return the path."""
     path = Path(path)
@@ -234,13 +290,15 @@ def encode_text(tokenizer, text: str) -> torch.Tensor:
     A `tokenizers.Tokenizer` encodes pieces in parallel and gives exactly the ids of encoding the
     whole text at once: the text is cut only before a line break that follows a visible
     character, where no byte-level pre-token can cross (none holds a letter and a line break, and
-    the pattern's look-ahead never reaches past such a cut). No special tokens are added.
+    the pattern's look-ahead never reaches past such a cut). Other tokenizers (SentencePiece-style
+    pieces can hold a line break) encode the text whole. No special tokens are added.
     """
     if not isinstance(text, str):
         raise TypeError(f"encode_text takes one text (a str), got a {type(text).__name__}; "
                         "for several texts call it once per text")
     if isinstance(tokenizer, Tokenizer):
-        pieces = _SAFE_CUT.split(text)
+        byte_level = isinstance(tokenizer.pre_tokenizer, pre_tokenizers.ByteLevel)
+        pieces = _SAFE_CUT.split(text) if byte_level else [text]
         encodings = tokenizer.encode_batch(pieces, add_special_tokens=False)
         ids = [token_id for encoding in encodings for token_id in encoding.ids]
     elif hasattr(tokenizer, "encode"):

@@ -25,6 +25,21 @@ def log_bars(ax, labels: list[str], values: list[float], colors: list[str], fmt,
     ax.set_xlim(min(values) / 3, max(values) * 20)
 
 
+def paired_log_bars(ax, names: list[str], first: list[float], second: list[float],
+                    labels: tuple[str, str], texts: tuple[list[str], list[str]], margin: float = 20):
+    """Two bars per name on a log x-axis (first above, second below), each with its text beside it."""
+    positions = list(range(len(names)))
+    for offset, values, label, words in ((-0.2, first, labels[0], texts[0]), (0.2, second, labels[1], texts[1])):
+        ax.barh([p + offset for p in positions], values, height=0.4, label=label)
+        for y, value, word in zip(positions, values, words):
+            ax.text(value * 1.1, y + offset, word, va="center", fontsize=8)
+    ax.set_yticks(positions, names)
+    ax.set_xscale("log")
+    ax.set_xlim(min(first + second) / 3, max(first + second) * margin)
+    ax.invert_yaxis()
+    ax.legend(loc="lower right", fontsize=8)
+
+
 def draw_box(ax, x, y, text, color="white", width=0.9, height=0.5, fontsize=9):
     """A rounded box centred on (x, y) with `text` in it."""
     ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,

@@ -37,3 +37,20 @@ def plot_all_activations(names: list[str], show_derivative: bool = True) -> plt.
         ax.set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def plot_activations_together(names: list[str], x_range: tuple[float, float] = (-4.0, 4.0)) -> plt.Figure:
+    """Two panels: the activations in `names` on one axis (left), their derivatives (right)."""
+    fig, (values, slopes) = plt.subplots(1, 2, figsize=(10, 3.5))
+    x = torch.linspace(*x_range, 401)
+    for name in names:
+        activation = get_activation(name)
+        values.plot(x, activation(x), lw=2, label=activation.name)
+        slopes.plot(x, activation.grad(x), lw=2, label=activation.name)
+    for ax, title in ((values, "function"), (slopes, "derivative")):
+        ax.axhline(0, color="grey", lw=0.5)
+        ax.axvline(0, color="grey", lw=0.5)
+        ax.set(title=title, xlabel="x")
+        ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-from ..llm_facts import human_count
+from ..llm_facts import GPT3_TRAINING_MIX, human_count
 from ._common import log_bars
 
 
@@ -22,13 +22,12 @@ def plot_genre_counts(counts: dict[str, int], title: str = "Passages per genre")
 
 # The slide's Table 1.1 (Brown et al. 2020, Table 2.2): tokens, and the share of training
 # batches drawn from each set (a sampling weight, not its share of the tokens).
-GPT3_CORPUS: list[dict] = [
-    {"name": "CommonCrawl (filtered)", "description": "Web crawl data", "tokens": 410e9, "proportion": 0.60},
-    {"name": "WebText2", "description": "Web crawl data", "tokens": 19e9, "proportion": 0.22},
-    {"name": "Books1", "description": "Internet-based book corpus", "tokens": 12e9, "proportion": 0.08},
-    {"name": "Books2", "description": "Internet-based book corpus", "tokens": 55e9, "proportion": 0.08},
-    {"name": "Wikipedia", "description": "High-quality text", "tokens": 3e9, "proportion": 0.03},
-]
+_DESCRIPTIONS = {"CommonCrawl (filtered)": "Web crawl data", "WebText2": "Web crawl data",
+                 "Books1": "Internet-based book corpus", "Books2": "Internet-based book corpus",
+                 "Wikipedia": "High-quality text"}
+# GPT-3's training mix (Brown et al. 2020, Table 2.2; llm_facts.GPT3_TRAINING_MIX) with the slide's words
+GPT3_CORPUS: list[dict] = [{"name": row["name"], "description": _DESCRIPTIONS[row["name"]],
+                            "tokens": row["tokens"], "proportion": row["weight"]} for row in GPT3_TRAINING_MIX]
 
 
 def plot_pretraining_corpus(our_tokens: float, our_name: str = "Shakespeare (ours)") -> plt.Figure:

@@ -8,14 +8,15 @@ from __future__ import annotations
 import textwrap
 
 import matplotlib.pyplot as plt
-import torch
 
-from ..llm_facts import DATASETS, HISTORY, MODELS, TRAINING_TOKENS, human_bytes, human_count
-from ._common import log_bars
+from ..llm_facts import (DATASETS, GPT3_TRAINING_MIX, HISTORY, MODELS, TRAINING_TOKENS, human_bytes,
+                         human_count, mix_tokens, tokens_seen)
+from ._common import log_bars, paired_log_bars
 
 
 def plot_data_sizes(our_corpus: dict[str, float] | None = None) -> plt.Figure:
-    """The slide's data sizes on log scales: tokens (left) and disk size (right).
+    """The slide's data sizes on log scales: tokens (left) and disk size (right), with the
+    tokens each model was trained on (GPT-3: 300B, corrected from the slide's 499B).
 
     `our_corpus` ({"name", "tokens", "bytes"}) adds the workshop's corpus for comparison.
     """
@@ -31,7 +32,24 @@ def plot_data_sizes(our_corpus: dict[str, float] | None = None) -> plt.Figure:
                              (disk, our_corpus["bytes"]), (disk_colors, "tab:green")):
             items.append(value)
     log_bars(left, names, tokens, colors, human_count, "Tokens (log scale)")
-    log_bars(right, disk_names, disk, disk_colors, human_bytes, "Disk size (log scale)")
+    log_bars(right, disk_names, disk, disk_colors, human_bytes, "Disk size (the slide gives no source for its two)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_gpt3_training_mix() -> plt.Figure:
+    """GPT-3's data mix per source: tokens in the source vs tokens read in training (x epochs)."""
+    fig, ax = plt.subplots(figsize=(10, 3.4))
+    names = [source["name"] for source in GPT3_TRAINING_MIX]
+    in_mix = [float(source["tokens"]) for source in GPT3_TRAINING_MIX]
+    seen = [float(source["tokens"]) * float(source["epochs"]) for source in GPT3_TRAINING_MIX]
+    paired_log_bars(ax, names, in_mix, seen,
+                    (f"in the mix (total {human_count(mix_tokens())})",
+                     f"read in training, tokens x epochs (total {human_count(tokens_seen())})"),
+                    ([human_count(a) for a in in_mix],
+                     [f"{human_count(b)} ({source['epochs']:g} epochs)" for b, source in zip(seen, GPT3_TRAINING_MIX)]),
+                    margin=30)
+    ax.set_title("GPT-3's data mix (Brown et al. 2020, Table 2.2): tokens per source (log scale)")
     fig.tight_layout()
     return fig
 
@@ -42,20 +60,12 @@ def plot_model_sizes(bits: int = 16) -> plt.Figure:
     names = list(MODELS)
     log_bars(left, names, [m["parameters"] for m in MODELS.values()], ["tab:purple"] * len(names),
               human_count, "Parameters (log scale)")
-    positions = torch.arange(len(names)).float()
     computed = [m["parameters"] * bits / 8 for m in MODELS.values()]
     quoted = [m["slide_bytes"] for m in MODELS.values()]
-    right.barh(positions - 0.2, computed, height=0.4, label=f"parameters x {bits // 8} bytes ({bits}-bit)")
-    right.barh(positions + 0.2, quoted, height=0.4, label="the slide's disk size")
-    for y, a, b in zip(positions.tolist(), computed, quoted):
-        right.text(a * 1.1, y - 0.2, human_bytes(a), va="center")
-        right.text(b * 1.1, y + 0.2, human_bytes(b), va="center")
-    right.set_yticks(positions.tolist(), names)
-    right.set_xscale("log")
-    right.set_xlim(min(computed + quoted) / 3, max(computed + quoted) * 20)
-    right.invert_yaxis()
+    paired_log_bars(right, names, computed, quoted,
+                    (f"parameters x {bits // 8} bytes ({bits}-bit)", "the slide's disk size"),
+                    ([human_bytes(a) for a in computed], [human_bytes(b) for b in quoted]))
     right.set_title("Bytes (log scale)")
-    right.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     return fig
 

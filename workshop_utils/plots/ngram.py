@@ -19,3 +19,24 @@ def plot_next_word_probabilities(pairs: list[tuple[str, float]], prompt: str = "
     ax.set_title(f"After {prompt!r}" if prompt else "Next-word probabilities")
     fig.tight_layout()
     return fig
+
+
+def plot_neural_bigram_training(history: dict, counted_train: float,
+                                smoothed_val: float | None = None) -> plt.Figure:
+    """Perplexity per training step of the neural bigram (as ngram.train_neural_bigram returns),
+    with the counted bigram's perplexity on the training pairs (and, if given, the add-k smoothed
+    counted bigram's on validation text) as dashed lines."""
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    ax.plot(history["train_perplexity"], label="neural bigram, training text")
+    if history.get("val_perplexity"):
+        ax.plot(history["val_perplexity"], label="neural bigram, validation text")
+    ax.axhline(counted_train, color="tab:blue", ls="--", lw=1,
+               label=f"counted bigram, training text ({counted_train:.1f})")
+    if smoothed_val is not None:
+        ax.axhline(smoothed_val, color="tab:orange", ls="--", lw=1,
+                   label=f"counted + add-k, validation text ({smoothed_val:.1f})")
+    ax.set(yscale="log", xlabel="training step", ylabel="perplexity",
+           title="Learning the bigram table by gradient descent")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
