@@ -41,6 +41,7 @@ SHAPES = {
     "8x256-ctx256": (8, 256, 8, 256, 0.1),
     "4x192": (4, 192, 6, 128, 0.1),     # shapes that still fit data/'s 40 MB with snapshots
     "6x128": (6, 128, 4, 128, 0.1),
+    "6x128-ctx256": (6, 128, 4, 256, 0.1),  # room for an instruction prompt and a passage
 }
 
 
