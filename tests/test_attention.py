@@ -226,3 +226,50 @@ def test_plots_return_figures():
     diagram = plots.plot_gpt_diagram(config).axes[0]
     assert diagram.get_title().startswith(f"GPT: {config.n_layer} blocks, d_model {config.n_embd}")
     plt.close("all")
+
+
+# --- the GPT's fused projection, where heads look, RNN vs self-attention (notebook 06) ---
+from workshop_utils.attention import head_focus, qkv_linears, sequence_layer_costs  # noqa: E402
+
+
+def test_three_linear_layers_give_the_fused_projections_q_k_v():
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(block_size=8, vocab_size=20, n_layer=1, n_head=2, n_embd=8))
+    c_attn = model.transformer.h[0].attn.c_attn
+    query, key, value = qkv_linears(c_attn)
+    x = torch.randn(3, 5, 8)
+    for fused, separate in zip(c_attn(x).split(8, dim=-1), (query(x), key(x), value(x))):
+        torch.testing.assert_close(separate, fused)
+    assert query.weight.data_ptr() != c_attn.weight.data_ptr()  # copies: the model is untouched
+    no_bias = qkv_linears(nn.Linear(4, 12, bias=False))
+    assert all(part.bias is None for part in no_bias)
+    with pytest.raises(ValueError, match="3C"):
+        qkv_linears(nn.Linear(4, 8))
+
+
+def test_head_focus_finds_previous_token_and_first_token_heads():
+    T = 6
+    previous = torch.zeros(T, T)
+    previous[0, 0] = 1
+    previous[torch.arange(1, T), torch.arange(T - 1)] = 1  # every token looks at the one before
+    first = torch.zeros(T, T)
+    first[:, 0] = 1  # every token looks at the first
+    uniform = torch.ones(T, T).tril()
+    uniform = uniform / uniform.sum(-1, keepdim=True)
+    focus = head_focus(torch.stack([previous, first, uniform]))
+    assert focus["previous"].tolist() == pytest.approx([1, 0.2, float(focus["chance"])])
+    assert focus["first"].tolist() == pytest.approx([0.2, 1, float(focus["chance"])])
+    assert focus["self"].tolist() == pytest.approx([0, 0, float(focus["chance"])])
+    assert float(focus["chance"]) == pytest.approx(sum(1 / (t + 1) for t in range(1, T)) / (T - 1))
+    with pytest.raises(ValueError):
+        head_focus(torch.ones(1, 1, 1))
+
+
+def test_sequence_layer_costs_follow_vaswani_table_1():
+    costs = sequence_layer_costs(n=10, d=100)
+    assert costs["recurrent"] == {"operations": 100_000, "sequential_steps": 10, "path_length": 10}
+    assert costs["self-attention"] == {"operations": 10_000, "sequential_steps": 1, "path_length": 1}
+    long = sequence_layer_costs(n=1000, d=100)
+    assert long["self-attention"]["operations"] > long["recurrent"]["operations"]  # n > d: n^2 d wins
+    with pytest.raises(ValueError):
+        sequence_layer_costs(0, 4)

@@ -228,3 +228,28 @@ def test_gpt3_training_mix_shows_the_mix_and_the_tokens_read():
     assert "499B" in labels[0] and "292B" in labels[1]
     texts = [t.get_text() for t in ax.texts]
     assert "410B" in texts and "10.2B (3.4 epochs)" in texts
+
+
+# --- 05/06: position similarity and what "decoder" means ---
+def test_position_similarity_draws_each_matrix_and_the_offset_curves():
+    from workshop_utils.attention import position_similarity, positional_encoding
+
+    sinusoidal = position_similarity(positional_encoding(12, 8))
+    learned = position_similarity(torch.randn(12, 8, generator=torch.Generator().manual_seed(0)))
+    fig = plots.plot_position_similarity({"learned wpe": learned, "sinusoidal": sinusoidal})
+    left, middle, curves = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    assert left.get_title() == "learned wpe: cosine similarity" and left.images[0].get_clim() == (-1, 1)
+    assert middle.images[0].get_array().shape == (12, 12)
+    assert [line.get_label() for line in curves.lines[:2]] == ["learned wpe", "sinusoidal"]
+    assert curves.lines[1].get_ydata()[0] == pytest.approx(1.0)  # offset 0: every vector with itself
+    assert len(curves.lines[1].get_ydata()) == 12
+
+
+def test_decoder_blocks_show_where_cross_attention_is():
+    fig = plots.plot_decoder_blocks()
+    transformer, gpt, toy = fig.axes
+    texts = {ax: [t.get_text() for t in ax.texts] for ax in fig.axes}
+    assert "masked self-attention" in texts[transformer] and "cross-attention" in texts[transformer]
+    assert "masked self-attention" in texts[gpt] and "cross-attention" not in texts[gpt]
+    assert "cross-attention" in texts[toy] and "masked self-attention" not in texts[toy]
+    assert "encoder states\n(keys, values)" in texts[transformer] and "Vaswani" in transformer.get_title()

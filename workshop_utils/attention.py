@@ -1,5 +1,8 @@
 """Attention and positional encoding, written to match ../shared/SPECS.md (notebooks 05 and 06).
 
+Positions (05): the sinusoids, RoPE's rotation and the similarity of position vectors. Attention
+(06): masks, scores, heads, the GPT's fused q/k/v projection, RNN vs self-attention costs.
+
 softmax(Q K^T / sqrt(d_k) + mask) V is written once, in scaled_dot_product_attention; `attend`
 picks between it and torch's fused kernel, and everything that attends (the GPT of model.py,
 its key/value cache, MultiHeadAttention, the encoder-decoder toy) goes through `attend`.
@@ -23,12 +26,45 @@ def positional_encoding(length: int, d_model: int) -> torch.Tensor:
     if not isinstance(d_model, int) or d_model < 2 or d_model % 2:
         raise ValueError(f"d_model must be an even integer >= 2, got {d_model!r}")
     position = torch.arange(length, dtype=torch.float64).unsqueeze(1)  # (length, 1)
-    two_i = torch.arange(0, d_model, 2, dtype=torch.float64)  # 0, 2, 4, ...
-    angle = position / torch.pow(10000.0, two_i / d_model)  # (length, d_model / 2)
+    angle = position * rotation_frequencies(d_model)  # (length, d_model / 2)
     encoding = torch.zeros(length, d_model, dtype=torch.float64)
     encoding[:, 0::2] = torch.sin(angle)
     encoding[:, 1::2] = torch.cos(angle)
     return encoding.float()
+
+
+def rotation_frequencies(d_model: int, base: float = 10000.0) -> torch.Tensor:
+    """The angle per position of each feature pair i: 1 / base^(2i / d_model), float64 (d_model / 2,)."""
+    return 1.0 / torch.pow(base, torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
+
+
+def rotary_embedding(x: torch.Tensor, positions, base: float = 10000.0) -> torch.Tensor:
+    """RoPE (Su et al., 2021): turn each feature pair (2i, 2i+1) of x (..., d) by position * freq_i.
+
+    `positions` is one number or one per row of x (..., T, d). Queries and keys turned so give
+    dot products that depend on their positions only through the offset m - n. Turning a
+    sinusoidal encoding by -offset gives the encoding `offset` positions later.
+    """
+    if x.size(-1) % 2:
+        raise ValueError(f"RoPE turns pairs of features: the last size must be even, got {x.size(-1)}")
+    positions = torch.as_tensor(positions, dtype=torch.float64, device=x.device)
+    angle = (positions.unsqueeze(-1) * rotation_frequencies(x.size(-1), base).to(x.device)).to(x.dtype)
+    even, odd = x[..., 0::2], x[..., 1::2]
+    turned = torch.empty_like(x)
+    turned[..., 0::2] = even * angle.cos() - odd * angle.sin()
+    turned[..., 1::2] = even * angle.sin() + odd * angle.cos()
+    return turned
+
+
+def position_similarity(table: torch.Tensor) -> torch.Tensor:
+    """Cosine similarity (P, P) between the position vectors of a (P, d) table (wpe or sinusoids)."""
+    unit = F.normalize(table.detach().float(), dim=-1)
+    return unit @ unit.T
+
+
+def similarity_by_offset(similarity: torch.Tensor) -> torch.Tensor:
+    """(P,): the mean similarity of position pairs `offset` apart, for offset 0 .. P - 1."""
+    return torch.stack([similarity.diagonal(offset).mean() for offset in range(similarity.size(0))])
 
 
 # --- scaled dot-product attention and masks (notebook 06) ---
@@ -128,6 +164,47 @@ def score_statistics(d_k_values: list[int], n_keys: int = 16, n_samples: int = 2
             stats[f"variance_{name}"].append(scores.var().item())
             stats[f"max_weight_{name}"].append(scores.softmax(-1).max(-1).values.mean().item())
     return stats
+
+
+# --- the GPT's attention read apart, and why transformers replaced RNNs (notebook 06) ---
+
+def qkv_linears(c_attn: nn.Linear) -> tuple[nn.Linear, nn.Linear, nn.Linear]:
+    """Three nn.Linear(C, C) holding the query, key and value blocks of a fused (C -> 3C) c_attn."""
+    C = c_attn.in_features
+    if c_attn.out_features != 3 * C:
+        raise ValueError(f"a fused q/k/v projection maps C to 3C features, got {C} -> {c_attn.out_features}")
+    parts = []
+    for block in range(3):
+        part = nn.Linear(C, C, bias=c_attn.bias is not None).to(c_attn.weight.device, c_attn.weight.dtype)
+        with torch.no_grad():
+            part.weight.copy_(c_attn.weight[block * C:(block + 1) * C])  # rows = output features
+            if c_attn.bias is not None:
+                part.bias.copy_(c_attn.bias[block * C:(block + 1) * C])
+        parts.append(part)
+    return tuple(parts)
+
+
+def head_focus(weights: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Where each head of causal weights (nh, T, T) looks: the mean weight a query puts on the
+    previous token, on itself and on the first token, and `chance`, what a head spreading its
+    weight evenly over the visible tokens puts on one of them (the mean of 1/(t+1), t >= 1)."""
+    T = weights.size(-1)
+    if T < 2:
+        raise ValueError("head_focus needs at least 2 tokens")
+    return {"previous": weights.diagonal(-1, -2, -1).mean(-1),
+            "self": weights[..., 1:, 1:].diagonal(0, -2, -1).mean(-1),
+            "first": weights[..., 1:, 0].mean(-1),
+            "chance": torch.tensor(sum(1 / (t + 1) for t in range(1, T)) / (T - 1))}
+
+
+def sequence_layer_costs(n: int, d: int) -> dict[str, dict[str, int]]:
+    """Vaswani et al. (2017), Table 1, for n tokens of d features, leading terms, constants dropped:
+    operations per layer (n d^2 recurrent vs n^2 d self-attention), steps that must run one
+    after another (n vs 1) and the longest path a signal travels between two positions (n vs 1)."""
+    if n < 1 or d < 1:
+        raise ValueError(f"n and d must be positive, got n={n}, d={d}")
+    return {"recurrent": {"operations": n * d * d, "sequential_steps": n, "path_length": n},
+            "self-attention": {"operations": n * n * d, "sequential_steps": 1, "path_length": 1}}
 
 
 # --- multi-head attention (notebook 06) ---

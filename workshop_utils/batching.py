@@ -1,10 +1,14 @@
 """What a language model trains on (notebooks 05 and 08): token ids cut into (input, target)
-blocks, a torch Dataset and DataLoader of them, nanoGPT-style random batches, and the slide's
-batching example. Token ids come from text.encode_text / encode_corpus.
+blocks, a torch Dataset and DataLoader of them, nanoGPT-style random batches, the slide's
+batching example, and how much a batch saves over a loop of blocks. Token ids come from
+text.encode_text / encode_corpus.
 """
 from __future__ import annotations
 
 import math
+import statistics
+import time
+from typing import Callable
 
 import torch
 import torch.utils.data
@@ -88,6 +92,48 @@ def random_batch(ids, block_size: int, batch_size: int,
     if device is not None:
         x, y = x.to(device), y.to(device)
     return x, y
+
+
+def _wait_for(device: torch.device) -> None:
+    """Let queued GPU work finish, so a timer measures it (CPU work is done when a call returns)."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
+@torch.no_grad()
+def batching_speedup(layer: Callable[[torch.Tensor], torch.Tensor], blocks: torch.Tensor,
+                     repeats: int = 7, number: int = 5, warmup: int = 2) -> dict[str, float]:
+    """How much faster `layer` runs on a batch of blocks (B, T, C) at once than block by block.
+
+    Both ways run `warmup` times first (caches, lazy initialisation); then each repeat times
+    `number` calls of each way, alternating, and the ratio of that repeat is loop time / batch
+    time. Returns the medians over `repeats`: seconds per call of each way, and the ratio.
+    """
+    _check_positive("repeats", repeats)
+    _check_positive("number", number)
+    device = blocks.device
+
+    def timed(work) -> float:
+        _wait_for(device)
+        start = time.perf_counter()
+        for _ in range(number):
+            work()
+        _wait_for(device)
+        return (time.perf_counter() - start) / number
+
+    def one_by_one():
+        return torch.stack([layer(block) for block in blocks])
+
+    def all_at_once():
+        return layer(blocks)
+
+    for _ in range(warmup):
+        one_by_one(), all_at_once()
+    loop, batch = zip(*[(timed(one_by_one), timed(all_at_once)) for _ in range(repeats)])
+    return {"one_by_one_seconds": statistics.median(loop), "batch_seconds": statistics.median(batch),
+            "ratio": statistics.median(a / b for a, b in zip(loop, batch))}
 
 
 # --- The slide's batching example (notebook 05) ---

@@ -7,8 +7,9 @@ is re-exported here, so notebooks write `plots.plot_attention(...)`.
 from .activations import plot_activation, plot_activations_together, plot_all_activations
 from .arc import ARC_COLORMAP, draw_grid, plot_arc_task
 from .attention import (plot_attention, plot_attention_grid, plot_attention_heads,
-                        plot_masked_example, plot_positional_encoding, plot_positional_waves,
-                        plot_score_scaling, plot_seq2seq_bottleneck)
+                        plot_decoder_blocks, plot_masked_example, plot_position_similarity,
+                        plot_positional_encoding, plot_positional_waves, plot_score_scaling,
+                        plot_seq2seq_bottleneck)
 from .benchmarks import (plot_accuracy_by_subject, plot_alpaca_leaderboard, plot_arc_leaderboard,
                          plot_lmarena_ranks, plot_mmlu_pro, plot_padding_effect, plot_ratings)
 from .classifier import plot_accuracies, plot_confusion_matrix, plot_label_budget
@@ -30,13 +31,14 @@ __all__ = [
     "plot_accuracy_by_subject", "plot_activation", "plot_activations_together", "plot_all_activations",
     "plot_alpaca_leaderboard", "plot_arc_leaderboard", "plot_arc_task", "plot_attention",
     "plot_attention_grid", "plot_attention_heads", "plot_confusion_matrix", "plot_data_sizes",
-    "plot_decision_boundaries", "plot_descent_steps", "plot_fit_losses", "plot_generation_speed",
+    "plot_decision_boundaries", "plot_decoder_blocks", "plot_descent_steps", "plot_fit_losses",
+    "plot_generation_speed",
     "plot_genre_counts", "plot_gpt3_training_mix", "plot_gpt_diagram", "plot_gradient_by_depth",
     "plot_history_timeline", "plot_instruction_report", "plot_label_budget",
     "plot_layer_norm_effect", "plot_lmarena_ranks", "plot_lora_ranks", "plot_losses",
     "plot_masked_example", "plot_masked_targets", "plot_mmlu_pro", "plot_model_sizes",
     "plot_neural_bigram_training", "plot_next_word_probabilities", "plot_padding_effect",
-    "plot_positional_encoding",
+    "plot_position_similarity", "plot_positional_encoding",
     "plot_positional_waves", "plot_pretraining_corpus", "plot_ratings", "plot_score_scaling",
     "plot_seq2seq_bottleneck", "plot_similarity_heatmap", "plot_tokenizer_tradeoff",
     "plot_training_history", "plot_word_map", "token_labels",

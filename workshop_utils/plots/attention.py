@@ -1,6 +1,6 @@
-"""What attention.py computes: positional encoding (notebook 05), attention weights, the
-seq2seq bottleneck, the causal mask and score scaling (notebook 06), every layer and head of a
-trained GPT (notebook 08)."""
+"""What attention.py computes: positional encoding and how similar position vectors are
+(notebook 05), attention weights, the seq2seq bottleneck, the causal mask, score scaling and
+what "decoder" means (notebook 06), every layer and head of a trained GPT (notebook 08)."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -165,5 +165,66 @@ def plot_attention_grid(attention: list[torch.Tensor], labels: list[str], title:
             if head:
                 ax.set_yticks([])
     fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_position_similarity(similarities: dict[str, torch.Tensor]) -> plt.Figure:
+    """One heatmap per (P, P) cosine-similarity matrix of position vectors, then the mean
+    similarity against the offset between the two positions, one curve per matrix."""
+    from ..attention import similarity_by_offset
+
+    fig, axes = plt.subplots(1, len(similarities) + 1, figsize=(4.3 * (len(similarities) + 1), 3.9))
+    for ax, (name, similarity) in zip(axes, similarities.items()):
+        image = ax.imshow(similarity.detach().cpu().numpy(), cmap="RdBu_r", vmin=-1, vmax=1,
+                          interpolation="nearest")
+        ax.set(xlabel="position", ylabel="position", title=f"{name}: cosine similarity")
+        fig.colorbar(image, ax=ax, fraction=0.046)
+    curves = axes[-1]
+    for name, similarity in similarities.items():
+        curves.plot(similarity_by_offset(similarity.detach().cpu()).numpy(), label=name)
+    curves.axhline(0, color="grey", lw=0.8)
+    curves.set(xlabel="offset between the two positions", ylabel="mean cosine similarity",
+               ylim=(-1.05, 1.05), title="Similarity against distance")
+    curves.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+DECODERS = {
+    "Transformer decoder layer\n(Vaswani et al. 2017)": [
+        ("output tokens so far\n(shifted right)", "#fdf0e0"), ("masked self-attention", "#f7d9b5"),
+        ("add & norm", "#eeeeee"), ("cross-attention", "#fbe3e3"), ("add & norm", "#eeeeee"),
+        ("feed-forward", "#dcefd9"), ("add & norm", "#eeeeee"),
+        ("next layer, then\nnext-token scores", "#fdf0e0")],
+    "GPT block (decoder-only,\nnotebook 07)": [
+        ("tokens so far", "#fdf0e0"), ("layer norm", "#eeeeee"), ("masked self-attention", "#f7d9b5"),
+        ("+ residual", "#eeeeee"), ("layer norm", "#eeeeee"), ("feed-forward (MLP)", "#dcefd9"),
+        ("+ residual", "#eeeeee"), ("next layer, then\nnext-token scores", "#fdf0e0")],
+    "This notebook's toy decoder\n(TinyEncoderDecoder)": [
+        ("one learned query\nper output position", "#fdf0e0"), ("cross-attention", "#fbe3e3"),
+        ("layer norm + linear", "#eeeeee"), ("all 6 digits at once", "#fdf0e0")],
+}
+
+
+def plot_decoder_blocks() -> plt.Figure:
+    """What "decoder" means: the Transformer's decoder layer (masked self-attention, then
+    cross-attention to the encoder, then a feed-forward layer), the GPT's decoder-only block (no
+    encoder, so no cross-attention) and the toy of notebook 06 (cross-attention only)."""
+    fig, axes = plt.subplots(1, len(DECODERS), figsize=(4.2 * len(DECODERS), 5.6))
+    for ax, (title, steps) in zip(axes, DECODERS.items()):
+        for level, (text, color) in enumerate(steps):
+            draw_box(ax, 0, level, text, color, width=2.2, height=0.62, fontsize=8.5)
+            if level:
+                draw_arrow(ax, (0, level - 1), (0, level))
+            if text == "cross-attention":
+                draw_box(ax, -1.9, level, "encoder states\n(keys, values)", "#bcd7f0", width=1.3,
+                         height=0.62, fontsize=8)
+                ax.annotate("", xy=(-1.1, level), xytext=(-1.25, level),
+                            arrowprops=dict(arrowstyle="-|>", color="tab:red", lw=2))
+        ax.set_xlim(-2.7, 1.3)
+        ax.set_ylim(-0.6, max(len(stack) for stack in DECODERS.values()) - 0.4)
+        ax.set_title(title, fontsize=10)
+        ax.axis("off")
     fig.tight_layout()
     return fig
