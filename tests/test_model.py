@@ -5,6 +5,7 @@ import torch
 from workshop_utils.generation import generate, sampling_probabilities
 from workshop_utils.model import (GPT, GPTConfig, count_parameters_formula, gpt_parameter_count,
                                   published_model_sizes, weight_memory_gb)
+from workshop_utils.model import residual_stream_std
 
 LOGITS = torch.tensor([2.0, 1.0, 0.5, 0.0, -1.0])
 SPEC_SAMPLING = [  # (options, expected probabilities), verbatim from SPECS.md
@@ -171,3 +172,18 @@ def test_published_model_sizes_and_memory():
     assert 405e9 < sizes["Llama 3 405B"] < 406e9
     memory = weight_memory_gb(175_000_000_000)
     assert memory == {"fp32": 700.0, "bf16": 350.0, "int8": 175.0}
+
+
+def test_residual_stream_std_measures_each_block_and_removes_its_hooks(tiny_model):
+    model = tiny_model(**SMALL).eval()
+    idx = torch.randint(0, SMALL["vocab_size"], (3, SMALL["block_size"]), generator=torch.Generator().manual_seed(0))
+    stats = residual_stream_std(model, idx)
+    n_layer = SMALL["n_layer"]
+    assert [len(stats[key]) for key in ("residual", "ln_1", "ln_2", "normalised")] == [n_layer + 1, n_layer,
+                                                                                        n_layer, 2 * n_layer]
+    with torch.no_grad():  # the last value is the residual stream that reaches ln_f
+        expected = model.hidden_states(idx).std(dim=-1, unbiased=False).mean().item()
+    assert stats["residual"][-1] == pytest.approx(expected, rel=1e-5)
+    assert all(value == pytest.approx(1, abs=0.05) for value in stats["normalised"])  # eps lowers tiny inputs
+    assert stats["ln_1"] == pytest.approx(stats["normalised"][0::2], rel=1e-5)  # at init: scale 1, shift 0
+    assert all(not module._forward_hooks for module in model.modules())

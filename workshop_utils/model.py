@@ -243,6 +243,38 @@ class GPT(nn.Module):
         return maps
 
 
+@torch.no_grad()
+def residual_stream_std(model: GPT, idx: torch.Tensor) -> dict[str, list[float]]:
+    """How large the signal is along a pre-norm GPT, from one forward pass over token ids (B, T).
+
+    Each value is a per-token standard deviation over the C features, averaged over the tokens:
+    "residual": the residual stream after the embeddings and after each block (never normalised);
+    "ln_1", "ln_2": each block's layer-norm outputs, after the learned scale and shift;
+    "normalised": the same layer norms before scale and shift (1 by construction), ln_1, ln_2 per block.
+    Put the model in eval mode first (dropout would change the numbers).
+    """
+    def std(tensor: torch.Tensor) -> float:
+        return tensor.std(dim=-1, unbiased=False).mean().item()
+
+    stats = {"residual": [std(model.embed(idx))], "ln_1": [], "ln_2": [], "normalised": []}
+
+    def record(key: str):
+        def hook(module, inputs, output):
+            stats[key].append(std(output))
+            if key != "residual":
+                stats["normalised"].append(std(F.layer_norm(inputs[0], inputs[0].shape[-1:])))
+        return hook
+
+    hooks = [module.register_forward_hook(record(key)) for block in model.transformer.h
+             for key, module in (("ln_1", block.ln_1), ("ln_2", block.ln_2), ("residual", block))]
+    try:
+        model.hidden_states(idx)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return stats
+
+
 # --- parameter counting (notebook 07) ---
 
 def gpt_parameter_count(n_layer: int, n_embd: int, vocab_size: int, block_size: int,
