@@ -5,12 +5,9 @@
     python scripts/perf.py --skip-live        # peak and throughput only
     python scripts/perf.py --optimizers       # also: AdamW for-loop vs foreach vs fused, ms per step
 
-Achieved FLOP/s uses Kaplan et al. (2020), "Scaling Laws for Neural Language Models", sec. 2.1:
-training FLOPs per token = 6 N + 6 n_layer n_ctx d_model, where N counts the weights used in
-matrix multiplies (all parameters except the position embeddings; the tied token-embedding /
-output-head matrix counted once, as the head's multiply) and the second term is attention's
-scores and weighted sum (Kaplan's estimate, no causal-mask discount). Timings are wall-clock:
-run on an otherwise idle machine.
+Achieved FLOP/s uses Kaplan et al. (2020): training FLOPs per token = 6 N + 6 n_layer n_ctx d_model
+(workshop_utils/compute.py says which weights N counts). Timings are wall-clock: run on an
+otherwise idle machine.
 """
 from __future__ import annotations
 
@@ -24,30 +21,12 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from workshop_utils.compute import matmul_peak, training_flops_per_token  # noqa: E402
 from workshop_utils.model import GPT  # noqa: E402
 from workshop_utils.pretrain import machine_description, run_pretraining  # noqa: E402
 from workshop_utils.recipes import PRESETS  # noqa: E402
 from workshop_utils.text import encode_corpus, train_corpus_tokenizer  # noqa: E402
 from workshop_utils.train import Trainer  # noqa: E402
-
-
-def matmul_peak(size: int = 1024, repeats: int = 20) -> float:
-    """Best fp32 FLOP/s of (size x size) @ (size x size): 2 size^3 per product."""
-    a, b = torch.randn(size, size), torch.randn(size, size)
-    best = float("inf")
-    for _ in range(3):
-        a @ b  # warm up
-        start = time.perf_counter()
-        for _ in range(repeats):
-            a @ b
-        best = min(best, (time.perf_counter() - start) / repeats)
-    return 2 * size**3 / best
-
-
-def training_flops_per_token(model: GPT) -> float:
-    config = model.config
-    matmul_weights = model.num_parameters(exclude_position_embeddings=True)
-    return 6 * matmul_weights + 6 * config.n_layer * config.block_size * config.n_embd
 
 
 @functools.lru_cache(maxsize=None)

@@ -253,3 +253,30 @@ def test_decoder_blocks_show_where_cross_attention_is():
     assert "masked self-attention" in texts[gpt] and "cross-attention" not in texts[gpt]
     assert "cross-attention" in texts[toy] and "masked self-attention" not in texts[toy]
     assert "encoder states\n(keys, values)" in texts[transformer] and "Vaswani" in transformer.get_title()
+
+
+def test_ablation_ladder_bars_with_intervals_and_the_live_point():
+    summary = [{"variant": "bigram", "mean_bits_per_char": 2.5, "ci95": [2.45, 2.55]},
+               {"variant": "GPT-2 block", "mean_bits_per_char": 2.1, "ci95": [2.0, 2.2]}]
+    ax = plots.plot_ablation(summary, live={"variant": "bigram", "bits_per_char": 2.52}).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["GPT-2 block", "bigram"]  # the ladder top-down
+    assert [p.get_width() for p in ax.patches] == [2.1, 2.5]
+    assert ax.lines[-1].get_xdata()[0] == 2.52 and ax.lines[-1].get_ydata()[0] == 1
+
+
+def test_heads_sweep_on_a_log2_axis_and_knock_out_figures():
+    summary = [{"n_head": h, "mean_bits_per_char": m, "ci95": [m - 0.01, m + 0.01]}
+               for h, m in ((1, 2.3), (4, 2.2), (16, 2.25))]
+    ax = plots.plot_heads_sweep(summary).axes[0]
+    assert ax.get_xscale() == "log" and list(ax.lines[0].get_ydata()) == [2.3, 2.2, 2.25]
+    runs = [{"seed": s, "n_head": h, "bits_per_char": m + s / 100} for s in (0, 1) for h, m in ((1, 2.3), (4, 2.2), (16, 2.25))]
+    seeds = plots.plot_heads_sweep(summary, runs).axes[0]
+    assert [v for line in seeds.lines[:2] for v in line.get_ydata()] == pytest.approx([2.3, 2.2, 2.25, 2.31, 2.21, 2.26])
+    effect = {"component": "mlp 0", "intact_bits_per_char": 2.0, "bits_per_char": 4.9,
+              "intact_next": [(" be", 0.3), (" the", 0.1)], "next": [("c", 0.5), ("t", 0.2)]}
+    intact, damaged = plots.plot_knockout(effect).axes
+    assert "without mlp 0: 4.900" in damaged.get_title() and [p.get_width() for p in intact.patches] == [0.1, 0.3]
+    bars = plots.plot_knockout_table({"nothing": 2.0, "head 0.0": 2.01, "mlp 0": 3.0, "ln_f": 2.2}).axes[0]
+    assert [round(p.get_height(), 6) for p in bars.patches] == [0.01, 1.0, 0.2]
+    assert bars.get_yscale() == "symlog"
+    plt.close("all")

@@ -5,8 +5,9 @@
   GENRE_RECIPE     data/checkpoints/lora-genre, the LoRA genre classifier (notebooks 11 and 12)
   FULL_RECIPE      full fine-tuning of the genre classifier (notebooks 09 and 11, lora-vs-full)
   CURVE_RECIPE     data/results/genre-label-budget.json (notebook 09)
+  ABLATION_RECIPE  data/results/architecture-ablation.json and heads-sweep.json (notebooks 06, 07)
 
-Each is made by `python -m workshop_utils pretrain|finetune ...` (see data/README.md); a recipe
+Each is made by `python -m workshop_utils pretrain|finetune ...` or a script (see data/README.md); a recipe
 saved beside its output is `recipe_dict(recipe)`.
 """
 from __future__ import annotations
@@ -109,6 +110,30 @@ class CurveRecipe:
         """Full fine-tuning steps for a training set: `epochs` passes, clamped to [min_steps, max_steps]."""
         steps = -(-self.epochs * n_examples // self.batch_size)
         return max(self.min_steps, min(self.max_steps, steps))
+
+
+@dataclass(frozen=True)
+class AblationRecipe:
+    """The measured ablation of notebook 07 and the heads sweep of notebook 06 (ablation.py): the same
+    steps, batches and schedule for every variant and every number of heads."""
+    vocab_size: int = 4096  # the shipped tokenizer's size
+    n_embd: int = 64
+    block_size: int = 64
+    steps: int = 600
+    batch_size: int = 16
+    learning_rate: float = 3e-3
+    min_learning_rate: float = 3e-4
+    warmup_steps: int = 50
+    eval_tokens: int = 32768  # the first tokens of the validation split, the same for every run
+    seeds: tuple[int, ...] = (0, 1, 2)
+
+    def train_config(self, seed: int) -> TrainConfig:
+        return TrainConfig(max_steps=self.steps, batch_size=self.batch_size, learning_rate=self.learning_rate,
+                           min_learning_rate=self.min_learning_rate, warmup_steps=self.warmup_steps,
+                           eval_interval=self.steps, eval_tokens=4096, log_interval=50, seed=seed)
+
+
+ABLATION_RECIPE = AblationRecipe()
 
 
 INSTRUCT_RECIPE = InstructRecipe()

@@ -19,7 +19,8 @@ from .generation import plot_generation_speed
 from .instruct import plot_instruction_report, plot_masked_targets
 from .llm_facts import plot_data_sizes, plot_gpt3_training_mix, plot_history_timeline, plot_model_sizes
 from .lora import plot_lora_ranks
-from .model import plot_gpt_diagram, plot_layer_norm_effect
+from .model import (plot_ablation, plot_gpt_diagram, plot_heads_sweep, plot_knockout, plot_knockout_table,
+                    plot_layer_norm_effect)
 from .ngram import plot_neural_bigram_training, plot_next_word_probabilities
 from .nn_basics import (plot_decision_boundaries, plot_descent_steps, plot_fit_losses,
                         plot_gradient_by_depth)
@@ -33,7 +34,8 @@ __all__ = [
     "plot_attention_grid", "plot_attention_heads", "plot_confusion_matrix", "plot_data_sizes",
     "plot_decision_boundaries", "plot_decoder_blocks", "plot_descent_steps", "plot_fit_losses",
     "plot_generation_speed",
-    "plot_genre_counts", "plot_gpt3_training_mix", "plot_gpt_diagram", "plot_gradient_by_depth",
+    "plot_ablation", "plot_genre_counts", "plot_gpt3_training_mix", "plot_gpt_diagram", "plot_gradient_by_depth",
+    "plot_heads_sweep", "plot_knockout", "plot_knockout_table",
     "plot_history_timeline", "plot_instruction_report", "plot_label_budget",
     "plot_layer_norm_effect", "plot_lmarena_ranks", "plot_lora_ranks", "plot_losses",
     "plot_masked_example", "plot_masked_targets", "plot_mmlu_pro", "plot_model_sizes",

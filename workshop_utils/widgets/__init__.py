@@ -16,15 +16,16 @@ from .generation import generation_explorer
 from .instruct import explore_instruction, instruction_explorer
 from .llm_facts import explore_model_memory, model_memory_explorer
 from .lora import LORA_TARGET_SETS, explore_lora_ranks, lora_rank_explorer
+from .model import explore_knockout, knockout_explorer
 from .ngram import explore_next_word, next_word_explorer
 from .text import TOKEN_COLOURS, explore_tokens, tokenizer_playground, tokens_html
 
 __all__ = [
     "LORA_TARGET_SETS", "TOKEN_COLOURS", "activation_explorer", "arc_explorer",
     "attention_explorer", "explore_activation", "explore_arc_program", "explore_attention",
-    "explore_genre", "explore_instruction", "explore_lora_ranks", "explore_model_memory",
+    "explore_genre", "explore_instruction", "explore_knockout", "explore_lora_ranks", "explore_model_memory",
     "explore_neighbours", "explore_next_word", "explore_positional_encoding", "explore_tokens",
-    "generation_explorer", "genre_explorer", "instruction_explorer", "lora_rank_explorer",
+    "generation_explorer", "genre_explorer", "instruction_explorer", "knockout_explorer", "lora_rank_explorer",
     "model_memory_explorer", "neighbours_explorer", "next_word_explorer",
     "positional_encoding_explorer", "text_generation_app", "tokenizer_playground", "tokens_html",
 ]
