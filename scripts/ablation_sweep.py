@@ -9,7 +9,9 @@ same steps, batches and learning-rate schedule, scored in bits/char on the first
 of the validation split. The ladder (`ABLATION_VARIANTS`) goes from a bigram to the GPT-2 block;
 the heads sweep trains the GPT itself (2 blocks of width 64) with 1 to 16 heads, an equal
 parameter count. Tables land in runs/ablation/ and, with --install, in data/results/
-(architecture-ablation.json, heads-sweep.json) only once the whole table has finished.
+(architecture-ablation.json, heads-sweep.json) only once the whole table has finished. A rerun
+into the same folder with the same recipe keeps the runs it finds there and trains only the missing
+ones (a new rung, or what an interruption left out).
 """
 from __future__ import annotations
 
@@ -62,14 +64,27 @@ def main() -> None:
             table["model"] = "GPT, 2 blocks, n_embd 64 (parameters do not depend on the number of heads)"
         jobs = ([(v, s) for v in ABLATION_VARIANTS for s in recipe.seeds] if part == "ladder"
                 else [(h, s) for h in HEADS for s in recipe.seeds])
+        key = "variant" if part == "ladder" else "n_head"
+        name_of = (lambda item: item.name) if part == "ladder" else (lambda item: item)
+        order = {(name_of(item), seed): i for i, (item, seed) in enumerate(jobs)}
+        earlier = args.out / FILES[part]  # a table of the same recipe: keep its runs, run only what it lacks
+        if earlier.is_file():
+            previous = json.loads(earlier.read_text())
+            if previous.get("recipe") == table["recipe"]:
+                table["runs"] = [r for r in previous["runs"] if (r[key], r["seed"]) in order]
+                table["command"] = previous["command"] + "; " + table["command"]
+        done = {(r[key], r["seed"]) for r in table["runs"]}
         for item, seed in jobs:
+            if (name_of(item), seed) in done:
+                continue
             started = time.time()
             if part == "ladder":
                 run = train_variant(item, train_ids, val_ids, tokenizer, recipe, seed)
             else:
                 run = train_heads(item, train_ids, val_ids, tokenizer, recipe, seed)
             table["runs"].append(run)
-            table["summary"] = summarise(table["runs"], "variant" if part == "ladder" else "n_head")
+            table["runs"].sort(key=lambda r: order[(r[key], r["seed"])])  # ladder (or heads) order, then seed
+            table["summary"] = summarise(table["runs"], key)
             (args.out / FILES[part]).write_text(json.dumps(table, indent=1) + "\n")
             print(f"{part} {item if part == 'heads' else item.name!s:>32} seed {seed}: "
                   f"{run['bits_per_char']:.4f} bits/char [{time.time() - started:.0f} s]", flush=True)

@@ -86,6 +86,9 @@ def test_without_positions_one_block_cannot_see_order_but_a_causal_stack_can():
 def test_sinusoidal_positions_are_the_formula_and_post_norm_outputs_are_normalised():
     model = build("pre-norm, sinusoidal positions")
     assert torch.equal(model.sinusoids, positional_encoding(T, C))
+    small = build("pre-norm, sinusoids at embedding scale").sinusoids
+    assert torch.allclose(small, positional_encoding(T, C) * 0.02 * 2 ** 0.5)
+    assert small.pow(2).mean().sqrt().item() == pytest.approx(0.02, rel=1e-5)  # the embeddings' std 0.02
     post = build("+ layer norm, post-norm")
     h = post.token_table(torch.randint(0, V, (2, T))) + post.position_table(torch.arange(T))
     with torch.no_grad():

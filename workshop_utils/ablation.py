@@ -25,7 +25,8 @@ from .runtime import set_seed
 from .train import Trainer, evaluate_ids
 
 NORMS = ("none", "pre", "post")
-POSITIONS = ("none", "learned", "sinusoidal")
+POSITIONS = ("none", "learned", "sinusoidal", "small sinusoidal")
+EMBEDDING_STD = 0.02  # GPT-2's initialisation of the embeddings (and of every layer here)
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class Variant:
     mlp: bool = False  # a feed-forward network after attention in every block
     residual: bool = False  # x + f(x) instead of f(x)
     norm: str = "none"  # layer norm: none, pre (GPT-2: x + f(LN(x)), LN at the end) or post (LN(x + f(x)))
-    positions: str = "learned"  # none, learned (a trained table, as the GPT) or sinusoidal (fixed)
+    positions: str = "learned"  # none, learned (a trained table, as the GPT), sinusoidal (fixed, values in
+    # [-1, 1]) or small sinusoidal (the same table scaled to the embeddings' size: RMS EMBEDDING_STD per value)
 
     def __post_init__(self) -> None:
         if self.norm not in NORMS:
@@ -63,6 +65,8 @@ ABLATION_VARIANTS = (
             positions="none"),
     Variant("pre-norm, sinusoidal positions", n_layer=4, n_head=4, mlp=True, residual=True, norm="pre",
             positions="sinusoidal"),
+    Variant("pre-norm, sinusoids at embedding scale", n_layer=4, n_head=4, mlp=True, residual=True, norm="pre",
+            positions="small sinusoidal"),
 )
 
 
@@ -105,14 +109,16 @@ class AblationModel(nn.Module):
                                 n_head=variant.n_head, n_embd=n_embd)
         self.token_table = nn.Embedding(vocab_size, n_embd)
         self.position_table = nn.Embedding(block_size, n_embd) if variant.positions == "learned" else None
-        if variant.positions == "sinusoidal":
-            self.register_buffer("sinusoids", positional_encoding(block_size, n_embd), persistent=False)
+        if variant.positions in ("sinusoidal", "small sinusoidal"):
+            table = positional_encoding(block_size, n_embd)  # each value's RMS is 1/sqrt(2)
+            scale = EMBEDDING_STD * 2 ** 0.5 if variant.positions == "small sinusoidal" else 1.0
+            self.register_buffer("sinusoids", table * scale, persistent=False)
         self.blocks = nn.ModuleList([AblationBlock(variant, self.config) for _ in range(variant.n_layer)])
         self.ln_f = nn.LayerNorm(n_embd) if variant.norm == "pre" else None
         self.head = nn.Linear(n_embd, vocab_size)
         for module in self.modules():  # GPT-2's initialisation, as the GPT
             if isinstance(module, (nn.Linear, nn.Embedding)):
-                nn.init.normal_(module.weight, mean=0.0, std=0.02)
+                nn.init.normal_(module.weight, mean=0.0, std=EMBEDDING_STD)
             if isinstance(module, nn.Linear) and module.bias is not None:
                 nn.init.zeros_(module.bias)
 
@@ -123,7 +129,7 @@ class AblationModel(nn.Module):
         x = self.token_table(idx)
         if self.position_table is not None:
             x = x + self.position_table(torch.arange(idx.size(1), device=idx.device))
-        elif self.variant.positions == "sinusoidal":
+        elif self.variant.positions in ("sinusoidal", "small sinusoidal"):
             x = x + self.sinusoids[: idx.size(1)]
         for block in self.blocks:
             x = block(x)
