@@ -116,7 +116,7 @@ class AblationModel(nn.Module):
         self.blocks = nn.ModuleList([AblationBlock(variant, self.config) for _ in range(variant.n_layer)])
         self.ln_f = nn.LayerNorm(n_embd) if variant.norm == "pre" else None
         self.head = nn.Linear(n_embd, vocab_size)
-        for module in self.modules():  # GPT-2's initialisation, as the GPT
+        for module in self.modules():  # std 0.02 everywhere (GPT-2's, without its scaled c_proj init)
             if isinstance(module, (nn.Linear, nn.Embedding)):
                 nn.init.normal_(module.weight, mean=0.0, std=EMBEDDING_STD)
             if isinstance(module, nn.Linear) and module.bias is not None:
@@ -179,6 +179,9 @@ def train_heads(n_head: int, train_ids: torch.Tensor, val_ids: torch.Tensor, tok
             **_train_and_score(model, train_ids, val_ids, tokenizer, recipe, seed)}
 
 
+T_95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571}  # Student's t, two-sided 95%, by degrees of freedom
+
+
 def summarise(runs: list[dict], key: str) -> list[dict]:
     """Per `key` value (in first-seen order): mean bits/char, the seeds' spread and a t interval."""
     groups: dict = {}
@@ -195,8 +198,6 @@ def summarise(runs: list[dict], key: str) -> list[dict]:
                       "mean_seconds": sum(r["seconds"] for r in group) / len(group)})
     return table
 
-
-T_95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571}  # Student's t, two-sided 95%, by degrees of freedom
 
 
 def variant_named(name: str) -> Variant:
