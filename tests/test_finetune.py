@@ -1,3 +1,4 @@
+import json
 import pytest
 import torch
 
@@ -281,3 +282,36 @@ def test_fine_tuning_plots():
     assert [len(ax.patches) for ax in figures[4].axes] == [2, 2]  # base and tuned, per panel
     assert figures[5].axes[0].get_yscale() == "log" and len(figures[5].axes[0].lines) == 2  # + marked rank
     plt.close("all")
+
+
+def test_label_budget_curve_resumes_with_the_rows_it_has(tmp_path, tiny_model, tiny_tokenizer, monkeypatch):
+    """An interrupted curve, rerun into the same file, trains only the rows it lacks; another recipe
+    or another base starts again."""
+    from workshop_utils import finetune
+    from workshop_utils.checkpoint import save_checkpoint
+
+    base = save_checkpoint(tmp_path / "base", tiny_model(), tiny_tokenizer)
+    recipe = replace(CURVE_RECIPE, budgets=(25,), seeds=(0, 1), poolings=("last",), max_length=8,
+                     min_steps=1, max_steps=1)
+    out = tmp_path / "curve.json"
+    first = finetune.label_budget_curve(str(base), out=str(out), recipe=recipe, progress=False)
+    assert [(r["per_class"], r["seed"]) for r in first] == [(25, 0), (25, 1)]
+    rows_file = tmp_path / "curve.json.rows"
+    saved = json.loads(rows_file.read_text())
+    saved["rows"] = saved["rows"][:1]  # as if stopped after the first row
+    rows_file.write_text(json.dumps(saved))
+
+    calls = []
+    real = finetune.train_classifier
+    monkeypatch.setattr(finetune, "train_classifier", lambda *a, **k: (calls.append(k["seed"]), real(*a, **k))[1])
+    again = finetune.label_budget_curve(str(base), out=str(out), recipe=recipe, progress=False)
+    assert calls == [1] and again == first  # only the missing row trained, with the same result
+    assert json.loads(out.read_text())["rows"] == first
+
+    calls.clear()
+    finetune.label_budget_curve(str(base), out=str(out), recipe=replace(recipe, lr=1e-3), progress=False)
+    assert calls == [0, 1]  # another recipe: nothing kept
+    other = save_checkpoint(tmp_path / "other", tiny_model(seed=1), tiny_tokenizer)
+    calls.clear()
+    finetune.label_budget_curve(str(other), out=str(out), recipe=replace(recipe, lr=1e-3), progress=False)
+    assert calls == [0, 1]  # another base: nothing kept

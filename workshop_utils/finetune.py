@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import load_checkpoint, save_checkpoint, weights_fingerprint
 from .classifier import BagOfWords, GPTClassifier, accuracy, predict, train_classifier, visible_text
 from .genres import LABELS, genre_examples, genre_tensors, training_subset
 from .instruct import evaluate_instructions, instruction_examples, train_instructions
@@ -115,22 +115,55 @@ def _save_result(out: str | None, what: str, task: str, **fields) -> None:
         partial.replace(out)  # atomic: the file is either the old one or the complete new one
 
 
+def _rows_file(out: str | None) -> Path | None:
+    return Path(out).with_name(Path(out).name + ".rows") if out else None
+
+
+def _save_rows(out: str | None, recipe, gpt: torch.nn.Module, rows: list[dict]) -> None:
+    """The rows finished so far, beside `out`, so an interrupted curve resumes where it stopped."""
+    if out:
+        path = _rows_file(out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        content = {"recipe": recipe_dict(recipe), "base_fingerprint": weights_fingerprint(gpt.state_dict()),
+                   "rows": rows}
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(json.dumps(content, indent=1) + "\n")
+        partial.replace(path)
+
+
+def _finished_rows(out: str | None, recipe, gpt: torch.nn.Module) -> dict[tuple[int, int], dict]:
+    """(per_class, seed) -> row, from an earlier run of the same recipe on the same base; else {}."""
+    path = _rows_file(out)
+    if path is None or not path.is_file():
+        return {}
+    saved = json.loads(path.read_text())
+    if saved.get("recipe") != recipe_dict(recipe) or \
+            saved.get("base_fingerprint") != weights_fingerprint(gpt.state_dict()):
+        return {}  # another recipe or another base: start again
+    return {(row["per_class"], row["seed"]): row for row in saved["rows"]}
+
+
 def label_budget_curve(base: str | None = None, out: str | None = None, recipe: CurveRecipe = CURVE_RECIPE,
                        progress: bool = True) -> list[dict]:
     """Test accuracy of bag-of-words vs full fine-tuning of the pretrained GPT, per labelled budget.
 
     For each budget (passages per genre) and seed: the first `budget` passages of each genre of
     genre_examples("train", seed=seed); bag of words and the GPT see the same visible text (what
-    fits in max_length tokens). Rows are written to `out` (JSON) when given.
+    fits in max_length tokens). Rows are written to `out` (JSON) when given; the rows finished so far
+    are kept beside it (OUT.rows), so a rerun after an interruption trains only the missing ones.
     """
     gpt, tokenizer, _ = load_checkpoint(base or BASE_CHECKPOINT)
     device = get_device()
     test = genre_examples("test")
     test_ids, test_lengths, test_labels = genre_tensors(tokenizer, test, recipe.max_length)
     test_text = visible_text(tokenizer, [e.text for e in test], recipe.max_length)
+    done = _finished_rows(out, recipe, gpt)  # a rerun into the same file keeps the rows it has
     rows = []
     for budget in recipe.budgets:
         for seed in recipe.seeds:
+            if (budget, seed) in done:
+                _add_row(rows, done[budget, seed], progress)
+                continue
             train = training_subset(genre_examples("train", seed=seed), budget)
             if len(train) < budget * len(LABELS):
                 raise ValueError(f"the train split has fewer than {budget} passages per genre")
@@ -146,6 +179,7 @@ def label_budget_curve(base: str | None = None, out: str | None = None, recipe: 
                                  batch_size=recipe.batch_size, lr=recipe.lr, seed=seed, progress=False)
                 row[f"gpt_{pooling}"] = round(accuracy(predict(classifier, test_ids, test_lengths), test_labels), 4)
             _add_row(rows, row, progress)
+            _save_rows(out, recipe, gpt, rows)
     _save_result(out, what="test accuracy of genre classification vs labelled passages per genre",
                  task="genre-curve", test_examples=len(test), recipe=recipe_dict(recipe), rows=rows)
     return rows
