@@ -6,7 +6,7 @@ is re-exported here, so notebooks write `plots.plot_attention(...)`.
 """
 from .activations import plot_activation, plot_activations_together, plot_all_activations
 from .arc import ARC_COLORMAP, draw_grid, plot_arc_task
-from .attention import (plot_attention, plot_attention_grid, plot_attention_heads,
+from .attention import (plot_attention, plot_attention_grid, plot_attention_heads, plot_attention_over_training,
                         plot_decoder_blocks, plot_masked_example, plot_position_similarity,
                         plot_positional_encoding, plot_positional_waves, plot_score_scaling,
                         plot_seq2seq_bottleneck)
@@ -25,13 +25,13 @@ from .ngram import plot_neural_bigram_training, plot_next_word_probabilities
 from .nn_basics import (plot_decision_boundaries, plot_descent_steps, plot_fit_losses,
                         plot_gradient_by_depth)
 from .text import plot_tokenizer_tradeoff, token_labels
-from .train import LiveLossPlot, plot_losses, plot_training_history
+from .train import LiveLossPlot, plot_losses, plot_training_history, plot_training_series
 
 __all__ = [
     "ARC_COLORMAP", "GPT3_CORPUS", "LiveLossPlot", "draw_grid", "plot_accuracies",
     "plot_accuracy_by_subject", "plot_activation", "plot_activations_together", "plot_all_activations",
     "plot_alpaca_leaderboard", "plot_arc_leaderboard", "plot_arc_task", "plot_attention",
-    "plot_attention_grid", "plot_attention_heads", "plot_confusion_matrix", "plot_data_sizes",
+    "plot_attention_grid", "plot_attention_heads", "plot_attention_over_training", "plot_confusion_matrix", "plot_data_sizes",
     "plot_decision_boundaries", "plot_decoder_blocks", "plot_descent_steps", "plot_fit_losses",
     "plot_generation_speed",
     "plot_ablation", "plot_genre_counts", "plot_gpt3_training_mix", "plot_gpt_diagram", "plot_gradient_by_depth",
@@ -43,5 +43,5 @@ __all__ = [
     "plot_position_similarity", "plot_positional_encoding",
     "plot_positional_waves", "plot_pretraining_corpus", "plot_ratings", "plot_score_scaling",
     "plot_seq2seq_bottleneck", "plot_similarity_heatmap", "plot_tokenizer_tradeoff",
-    "plot_training_history", "plot_word_map", "token_labels",
+    "plot_training_history", "plot_training_series", "plot_word_map", "token_labels",
 ]

@@ -1,6 +1,6 @@
 """What attention.py computes: positional encoding and how similar position vectors are
 (notebook 05), attention weights, the seq2seq bottleneck, the causal mask, score scaling and
-what "decoder" means (notebook 06), every layer and head of a trained GPT (notebook 08)."""
+what "decoder" means (notebook 06), every layer and head of a trained GPT and one head over training (notebook 08)."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -165,6 +165,25 @@ def plot_attention_grid(attention: list[torch.Tensor], labels: list[str], title:
             if head:
                 ax.set_yticks([])
     fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_attention_over_training(maps: list[torch.Tensor], labels: list[str], titles: list[str],
+                                 suptitle: str = "") -> plt.Figure:
+    """One head's attention (T, T) at several points of training, side by side on one colour scale
+    (0 to 1), so that a head sharpening from spread-out to focused is visible."""
+    if len(maps) != len(titles):
+        raise ValueError(f"one title per map: {len(maps)} maps, {len(titles)} titles")
+    fig, axes = plt.subplots(1, len(maps), figsize=(2.8 * len(maps), 3.2), squeeze=False)
+    for i, (weights, title) in enumerate(zip(maps, titles)):
+        ax = axes[0, i]
+        plot_attention(weights, labels, ax=ax, annotate=False, vmax=1.0, title=title)
+        ax.set_xlabel("")
+        if i:
+            ax.set_yticks([])
+            ax.set_ylabel("")
+    fig.suptitle(suptitle)
     fig.tight_layout()
     return fig
 

@@ -1,5 +1,5 @@
 """Training curves (train.py): loss per step (notebooks 04, 10), the Trainer's history and a
-live loss plot while it trains (notebook 08)."""
+live loss plot while it trains, and one run's snapshots (notebook 08)."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -32,6 +32,28 @@ def plot_training_history(history: list[dict], title: str = "Pretraining") -> pl
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_training_series(series: list[dict], title: str = "One run, measured along the way") -> plt.Figure:
+    """Validation bits/char of each point of training_series (snapshots and final) against the
+    tokens trained on; the initial weights (0 tokens) are drawn at the left edge of the log axis."""
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    trained = [row for row in series if row["tokens_seen"] > 0]
+    ax.plot([r["tokens_seen"] for r in trained], [r["val_bits_per_char"] for r in trained], "o-")
+    for row in trained:
+        ax.annotate(f"step {row['step']:,}\n{row['val_bits_per_char']:.3f}",
+                    (row["tokens_seen"], row["val_bits_per_char"]), textcoords="offset points",
+                    xytext=(4, 6), fontsize=8)
+    ax.set_xscale("log")
+    for row in series:
+        if row["tokens_seen"] == 0:
+            ax.axhline(row["val_bits_per_char"], color="grey", linestyle="--",
+                       label=f"initial weights: {row['val_bits_per_char']:.2f}")
+            ax.legend(loc="upper right")
+    ax.set(xlabel="tokens trained on (log scale)", ylabel="validation bits/char", title=title)
+    ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
 
