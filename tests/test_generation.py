@@ -48,3 +48,18 @@ def test_stop_text_and_clear_errors(model, tiny_tokenizer):
         complete_many(model, tiny_tokenizer, "To be")
     with pytest.raises(TypeError, match="complete_many"):
         complete(model, tiny_tokenizer, ["To be"])
+
+
+def test_temperature_variety_measures_each_temperature(tiny_model, tiny_tokenizer):
+    from workshop_utils.generation import complete, temperature_variety
+
+    model = tiny_model().eval()
+    vocabulary = {"to", "be", "or", "not"}
+    rows = temperature_variety(model, tiny_tokenizer, "To be", [0.2, 2.0], vocabulary, samples=2,
+                               max_new_tokens=12, n=1)
+    assert [r["temperature"] for r in rows] == [0.2, 2.0]
+    for row in rows:
+        assert 0.0 <= row["distinct"] <= 1.0 and 0.0 <= row["known_words"] <= 1.0
+    assert rows[1]["sample"] == complete(model, tiny_tokenizer, "To be", 12, temperature=2.0, seed=0)
+    with pytest.raises(ValueError, match="at least one temperature"):
+        temperature_variety(model, tiny_tokenizer, "To be", [], vocabulary)

@@ -198,3 +198,14 @@ def test_training_the_neural_bigram_reaches_the_counted_perplexity_and_not_below
     assert train_neural_bigram(counts, steps=2)["val_perplexity"] == []
     with pytest.raises(ValueError):
         train_neural_bigram(counts, steps=0)
+
+
+def test_distinct_ngram_fraction_is_low_for_a_loop():
+    from workshop_utils.ngram import distinct_ngram_fraction
+
+    assert distinct_ngram_fraction("a b c d e".split(), n=2) == 1.0
+    assert distinct_ngram_fraction("a b a b a b a".split(), n=2) == pytest.approx(2 / 6)
+    with pytest.raises(ValueError, match="at least n = 3 words"):
+        distinct_ngram_fraction(["a", "b"], n=3)
+    with pytest.raises(TypeError, match="list of words"):
+        distinct_ngram_fraction("a b c", n=2)

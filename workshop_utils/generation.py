@@ -290,3 +290,24 @@ def complete(model: GPT, tokenizer, prompt: str, max_new_tokens: int = 60, tempe
                         "prompts use complete_many(model, tokenizer, prompts)")
     return complete_many(model, tokenizer, [prompt], max_new_tokens, temperature, top_k, top_p, seed,
                          greedy, stop_token, slide=True)[0].text
+
+
+def temperature_variety(model: GPT, tokenizer, prompt: str, temperatures: Sequence[float],
+                        vocabulary: set[str], samples: int = 8, max_new_tokens: int = 80,
+                        n: int = 3) -> list[dict]:
+    """What temperature does to text, measured: per temperature, `samples` seeded continuations of
+    `prompt`, then the share of their word n-grams that are distinct (low: the text repeats
+    itself) and of their words found in `vocabulary` (low: made-up words). Seeds 0..samples-1."""
+    from .ngram import distinct_ngram_fraction, known_word_fraction, words_of
+
+    if samples < 1 or not temperatures:
+        raise ValueError(f"need samples >= 1 and at least one temperature, got {samples}, {temperatures}")
+    rows = []
+    for temperature in temperatures:
+        texts = [complete(model, tokenizer, prompt, max_new_tokens, temperature=temperature, seed=seed)
+                 for seed in range(samples)]
+        distinct = [distinct_ngram_fraction(words_of(text), n) for text in texts]
+        rows.append({"temperature": temperature, "distinct": sum(distinct) / samples,
+                     "known_words": sum(known_word_fraction(t, vocabulary) for t in texts) / samples,
+                     "sample": texts[0]})
+    return rows

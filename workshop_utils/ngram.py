@@ -173,6 +173,16 @@ def seen_ngram_fraction(words: list[str], reference: list[str], n: int = 4) -> f
     return sum(gram in found for gram in grams) / len(grams)
 
 
+def distinct_ngram_fraction(words: list[str], n: int = 3) -> float:
+    """Unique n-word sequences / all n-word sequences of `words`: 1.0 when nothing repeats, low
+    when a text goes round in a loop (how repetitive a sample is; "distinct-n", Li et al. 2016)."""
+    _check_words(words, "distinct_ngram_fraction", "a sampled list of words")
+    grams = list(zip(*(words[i:] for i in range(n))))
+    if not grams:
+        raise ValueError(f"need at least n = {n} words, got {len(words)}")
+    return len(set(grams)) / len(grams)
+
+
 def word_ids(model: NGramModel, words: list[str]) -> torch.Tensor:
     """The ids of `words` in the model's vocabulary; rare and new words get the id of <unk>."""
     _check_words(words, "word_ids", "words_of(text)")
