@@ -5,8 +5,9 @@ import torch
 from workshop_utils.data import split_of
 from dataclasses import replace
 
-from workshop_utils.classifier import (BagOfWords, GPTClassifier, accuracy, confusion_matrix, encode_batch,
-                                       majority_baseline, optimizer_state_bytes, predict, set_trainable,
+from workshop_utils.classifier import (BagOfWords, GPTClassifier, accuracy, accuracy_interval, confusion_matrix,
+                                       encode_batch, majority_accuracy, majority_baseline, optimizer_state_bytes,
+                                       predict, random_init_like, set_trainable, split_accuracies,
                                        train_classifier, visible_text)
 from workshop_utils.finetune import summarize_curve
 from workshop_utils.genres import LABELS, genre_examples
@@ -63,6 +64,43 @@ def test_baselines():
     assert accuracy(bag.predict(["the king rides", "a merry song"]), [2, 0]) == 1.0
     with pytest.raises(ValueError, match="fit"):
         BagOfWords().predict(["x"])
+
+
+def test_majority_control_with_its_interval():
+    row = majority_accuracy([0, 1, 1, 2], torch.tensor([1, 1, 0, 2]))
+    assert (row["label"], row["correct"], row["total"], row["accuracy"]) == (1, 2, 4, 0.5)
+    assert row["low"] < 0.5 < row["high"]
+    assert majority_accuracy([2, 1, 2, 1, 0], [1] * 3)["label"] == 1  # a tie: the smaller label
+    assert majority_accuracy([0, 1, 2] * 5, [0, 1, 2] * 7)["accuracy"] == pytest.approx(1 / 3)
+    with pytest.raises(ValueError, match="0 training labels"):
+        majority_accuracy([], [1])
+    assert accuracy_interval([1, 0, 1], [1, 1, 1])["correct"] == 2
+    with pytest.raises(ValueError, match="one entry per example"):
+        accuracy_interval([1, 0], [1, 1, 1])
+
+
+def test_the_random_init_control_has_the_architecture_but_not_the_weights(tokenizer, tiny_model):
+    pretrained = tiny_model(7, **CLASSIFIER_SHAPE)
+    twin = random_init_like(pretrained, seed=0)
+    assert twin.config == pretrained.config and twin is not pretrained
+    shapes = {n: p.shape for n, p in twin.named_parameters()}
+    assert shapes == {n: p.shape for n, p in pretrained.named_parameters()}
+    assert not torch.equal(twin.transformer.wte.weight, pretrained.transformer.wte.weight)
+    assert torch.equal(random_init_like(pretrained, seed=0).transformer.h[0].attn.c_attn.weight,
+                       twin.transformer.h[0].attn.c_attn.weight)  # a seed fixes it
+    texts = ["To be, or not to be", "If music be the food of love"] * 8
+    ids, lengths = encode_batch(tokenizer, texts, 32)
+    labels = torch.tensor([0, 1] * 8)
+    rows = {}
+    for name, gpt in (("pretrained", pretrained), ("twin", twin)):  # the same call trains both
+        classifier = GPTClassifier(gpt, n_classes=2)
+        train_classifier(classifier, ids, lengths, labels, part="last_block", steps=30, batch_size=8, lr=1e-2,
+                         progress=False)
+        sets = {"train": (ids, lengths, labels), "test": (ids[:4], lengths[:4], labels[:4])}
+        rows[name] = split_accuracies(classifier, sets)
+        assert list(rows[name]) == ["train", "test"] and rows[name]["test"]["total"] == 4
+        assert rows[name]["train"]["accuracy"] == accuracy(predict(classifier, ids, lengths), labels)
+    assert rows["twin"]["train"]["accuracy"] == 1.0
 
 
 def test_encode_batch_pads_on_the_right(tokenizer):

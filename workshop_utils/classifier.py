@@ -1,25 +1,41 @@
 """Classification with a pretrained GPT (notebook 09) and the baselines it must beat.
 
 GPTClassifier puts a small head on the GPT's hidden states (GPT.hidden_states); train_classifier
-fine-tunes the head, the last block or everything (or LoRA adapters); bag of words and the
-majority class are the baselines every accuracy is shown with. The genre task is in genres.py,
-the shipped runs in finetune.py.
+fine-tunes the head, the last block or everything (or LoRA adapters). The controls every accuracy
+is shown with (issue 15): the majority class, bag of words, and the same architecture from random
+initialisation (random_init_like) trained by the same call; split_accuracies gives train /
+validation / test side by side, each with its 95% interval. The genre task is in genres.py, the
+word-order task in word_order.py, the shipped runs in finetune.py.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
+from .model import GPT
+from .stats import accuracy_with_interval
+
+
+def majority_accuracy(train_labels, test_labels) -> dict:
+    """Always answering the most common training label (the smallest on a tie): {label, correct,
+    total, accuracy, low, high} on the test labels, with the 95% interval."""
+    counts = Counter(torch.as_tensor(train_labels).tolist())
+    if not counts:
+        raise ValueError("the majority class of 0 training labels is undefined")
+    most_common = min(counts, key=lambda label: (-counts[label], label))
+    test_labels = torch.as_tensor(test_labels)
+    return {"label": most_common, **accuracy_interval(torch.full_like(test_labels, most_common), test_labels)}
+
 
 def majority_baseline(train_labels: list[int], test_labels: list[int]) -> float:
     """Accuracy of always answering the most common training label."""
-    most_common = max(set(train_labels), key=train_labels.count)
-    return sum(label == most_common for label in test_labels) / len(test_labels)
+    return majority_accuracy(train_labels, test_labels)["accuracy"]
 
 
 def words(text: str) -> list[str]:
@@ -238,6 +254,29 @@ def accuracy(predictions, labels) -> float:
         raise ValueError(f"predictions {tuple(predictions.shape)} and labels {tuple(labels.shape)} "
                          "must have one entry per example")
     return (predictions == labels).float().mean().item()
+
+
+def accuracy_interval(predictions, labels) -> dict:
+    """accuracy() with its count and 95% Wilson interval: {correct, total, accuracy, low, high}."""
+    accuracy(predictions, labels)  # the same checks
+    correct = int((torch.as_tensor(predictions) == torch.as_tensor(labels)).sum())
+    return accuracy_with_interval(correct, torch.as_tensor(labels).numel())
+
+
+def split_accuracies(classifier: GPTClassifier, splits: dict[str, tuple[torch.Tensor, ...]]) -> dict[str, dict]:
+    """{name: accuracy_interval} of one trained classifier on each named set of (ids, lengths,
+    labels), e.g. {"train": genre_tensors(...), "val": ..., "test": ...}: side by side, the gap
+    between train and test is what it memorised."""
+    return {name: accuracy_interval(predict(classifier, ids, lengths), labels.cpu())
+            for name, (ids, lengths, labels) in splits.items()}
+
+
+def random_init_like(gpt: GPT, seed: int = 0) -> GPT:
+    """The control for pretraining: a GPT of the same architecture (gpt.config), with the fresh
+    random weights of GPT(config) for `seed`, on gpt's device. Wrap it in GPTClassifier and train
+    it with the same train_classifier call as the pretrained one."""
+    torch.manual_seed(seed)
+    return GPT(gpt.config).to(next(gpt.parameters()).device)
 
 
 def confusion_matrix(labels, predictions, n_classes: int = 3) -> torch.Tensor:

@@ -23,7 +23,6 @@ on "train" and on "test" scenes: the gap is memorisation.
 """
 from __future__ import annotations
 
-import math
 import random
 import re
 from bisect import bisect_left, bisect_right
@@ -34,6 +33,8 @@ from typing import NamedTuple, Sequence
 
 from .benchmarks import MultipleChoiceItem, continuation_log_likelihoods, predict_choice
 from .data import SPLITS, corpus_text, format_passages, passages_for
+from .stats import accuracy_with_interval, wilson_interval  # wilson_interval: re-exported
+from .word_order import adjacent_swaps
 
 ITEM_TYPES = ("word_order", "next_speaker", "next_line", "last_word")
 NORMALISATIONS = ("sum", "per_token", "per_char")
@@ -120,11 +121,7 @@ def _word_order(scene: _Scene, i: int, rng: random.Random, split: str):
     words = scene.lines[i].split()
     if not scene.spoken[i] or len(words) < 5 or " ".join(words) != scene.lines[i]:
         return None
-    versions = []
-    for j in range(1, len(words) - 1):  # swap words j and j + 1
-        version = " ".join(words[:j] + [words[j + 1], words[j]] + words[j + 2:])
-        if version != scene.lines[i] and version not in versions:
-            versions.append(version)
+    versions = adjacent_swaps(scene.lines[i])
     if len(versions) < 3:
         return None
     return "", scene.lines[i] + "\n", [v + "\n" for v in rng.sample(versions, 3)]
@@ -236,16 +233,6 @@ def predict_items(model, tokenizer, items: Sequence[MultipleChoiceItem], normali
     return [predict_choice(option_scores(model, tokenizer, item, normalise)) for item in items]
 
 
-def wilson_interval(correct: int, total: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval for a proportion (95% for z = 1.96); stays inside [0, 1]."""
-    if total < 1 or not 0 <= correct <= total:
-        raise ValueError(f"need 0 <= correct <= total and total >= 1, got {correct} of {total}")
-    p, z2 = correct / total, z * z
-    centre = (p + z2 / (2 * total)) / (1 + z2 / total)
-    half = z / (1 + z2 / total) * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total))
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 def accuracy_by_type(items: Sequence[MultipleChoiceItem], predictions: Sequence[int]) -> dict[str, dict]:
     """{type: {correct, total, accuracy, low, high}} in first-seen order, then "all" pooled."""
     if len(items) != len(predictions) or not items:
@@ -255,12 +242,7 @@ def accuracy_by_type(items: Sequence[MultipleChoiceItem], predictions: Sequence[
     for item, prediction in zip(items, predictions):
         groups.setdefault(item.subject, []).append(prediction == item.answer)
     groups["all"] = [c for outcomes in list(groups.values()) for c in outcomes]
-    table = {}
-    for name, outcomes in groups.items():
-        low, high = wilson_interval(sum(outcomes), len(outcomes))
-        table[name] = {"correct": sum(outcomes), "total": len(outcomes),
-                       "accuracy": sum(outcomes) / len(outcomes), "low": low, "high": high}
-    return table
+    return {name: accuracy_with_interval(sum(outcomes), len(outcomes)) for name, outcomes in groups.items()}
 
 
 def evaluate_items(model, tokenizer, items: Sequence[MultipleChoiceItem], normalise: str = "sum") -> dict[str, dict]:
