@@ -38,7 +38,7 @@ class Preset:
 PRESETS = {
     # Retuned in 2026-12 (data/README.md): in a one-minute budget a small model taking many steps
     # beats a wider one taking few; 4 x 64 with context 64 is notebook 07's ablation shape. On the
-    # non-vectorised one-thread path it ends within 0.003 bits/char of the AVX-512 run.
+    # four numeric paths of one machine (AVX-512 on 1 and 2 threads, AVX2, non-vectorised) it ends within 0.005.
     "live": Preset(4096, GPTConfig(block_size=64, vocab_size=4096, n_layer=4, n_head=4, n_embd=64),
                    TrainConfig(max_steps=1200, batch_size=16, learning_rate=4e-3, min_learning_rate=4e-4,
                                warmup_steps=60, eval_interval=100, eval_tokens=8192, log_interval=20),
